@@ -1,0 +1,54 @@
+"""The built-in demo shop: built from `sample_data/` through the same ingest path users take."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from core import ingest
+from core.paths import SAMPLE_DIR, data_dir
+from core.workspace import DEMO_NAME, Workspace, close_connection
+
+# The order matters only for readability of the load log.
+DEMO_FILES = {
+    "orders": "orders.csv",
+    "traffic_daily": "traffic_daily.csv",
+    "funnel_stages": "funnel_stages.csv",
+    "marketing_spend": "marketing_spend.csv",
+    "experiments": "experiments.csv",
+    "inventory": "inventory.csv",
+    "health_inputs": "health_inputs.csv",
+}
+_build_lock = threading.Lock()
+
+
+def demo_path(root: Path | None = None) -> Path:
+    return (root or data_dir()) / f"{DEMO_NAME}.duckdb"
+
+
+def build_demo(target: Path, sample_dir: Path = SAMPLE_DIR) -> None:
+    """Load every sample file into a fresh file beside `target`, then move it into place, so a
+    half-built demo is never seen."""
+    building = target.with_suffix(".building")
+    for leftover in (building, building.with_suffix(".building.wal")):
+        leftover.unlink(missing_ok=True)
+    workspace = Workspace(building)
+    for kind, file_name in DEMO_FILES.items():
+        path = sample_dir / file_name
+        if path.exists():
+            ingest.load(workspace, path, kind=kind, mode="replace")
+    with workspace.writing(), workspace.cursor() as cur:
+        workspace.set_meta(cur, "is_demo", "true")
+        cur.execute("checkpoint")
+    close_connection(building)
+    os.replace(building, target)
+
+
+def ensure_demo(root: Path | None = None) -> Workspace:
+    """The demo workspace, built on first use."""
+    target = demo_path(root)
+    with _build_lock:
+        if not target.exists():
+            build_demo(target)
+    return Workspace(target)

@@ -1,0 +1,63 @@
+-- Parsing helpers for uploads, created as TEMP macros on the cursor that loads a file.
+-- Everything arrives as text; these turn export-style text into typed values or NULL.
+
+-- '' and whitespace are missing values.
+create or replace temp macro blank_to_null(x) as nullif(trim(x), '');
+
+-- Identifiers: Taobao writes order numbers as ="123..." or '123 to stop spreadsheets mangling them.
+create or replace temp macro parse_id(x) as
+    nullif(trim(regexp_replace(trim(x), '^=?"|"$|^''', '', 'g')), '');
+
+-- Money and counts: currency symbols, thousands separators, a decimal comma, (12.00) for negatives.
+create or replace temp macro money_text(x) as
+    regexp_replace(
+        regexp_replace(trim(x), '^\((.*)\)$', '-\1'),
+        '[\s¥￥$€£元]|^(CNY|RMB|USD|EUR|GBP)|(CNY|RMB|USD|EUR|GBP)$', '', 'g');
+create or replace temp macro parse_number(x) as
+    case when blank_to_null(x) is null then null
+         else coalesce(
+             try_cast(x as double),
+             try_cast(
+                 case when regexp_matches(money_text(x), '^-?\d{1,3}(\.\d{3})*,\d{1,2}$')
+                      then replace(replace(money_text(x), '.', ''), ',', '.')
+                      else replace(money_text(x), ',', '')
+                 end as double))
+    end;
+
+-- Rates: '62%', '62' and '0.62' all mean 0.62 (a bare number above 1 is read as a percentage).
+create or replace temp macro parse_rate(x) as
+    case when contains(x, '%') then parse_number(replace(x, '%', '')) / 100
+         when parse_number(x) > 1 then parse_number(x) / 100
+         else parse_number(x)
+    end;
+
+-- Timestamps: the wall clock as exported; a trailing UTC offset or zone name is dropped.
+create or replace temp macro timestamp_text(x) as
+    trim(regexp_replace(
+        regexp_replace(regexp_replace(trim(x), '\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$', ''), '[年月]', '-', 'g'),
+        '日|T', ' ', 'g'));
+create or replace temp macro parse_timestamp(x, day_first) as
+    case when blank_to_null(x) is null then null
+         else coalesce(
+             try_cast(timestamp_text(x) as timestamp),
+             case when day_first
+                  then try_strptime(timestamp_text(x), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
+                                                        '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y',
+                                                        '%d-%m-%Y %H:%M:%S', '%d-%m-%Y'])
+                  else try_strptime(timestamp_text(x), ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y',
+                                                        '%m/%d/%y %H:%M', '%m/%d/%y', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y'])
+             end,
+             try_strptime(timestamp_text(x), ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y%m%d',
+                                             '%Y-%m-%d %H:%M', '%Y.%m.%d', '%d %b %Y', '%b %d, %Y', '%B %d, %Y']))
+    end;
+
+-- Months: '2024-05', '2024年5月', 'May 2024' or any date in the month.
+create or replace temp macro parse_month(x, day_first) as
+    date_trunc('month', coalesce(
+        parse_timestamp(x, day_first),
+        try_strptime(timestamp_text(x), ['%Y-%m', '%Y/%m', '%Y-%m-', '%b %Y', '%B %Y', '%Y%m'])))::date;
+
+create or replace temp macro parse_bool(x) as
+    case when lower(trim(x)) in ('1', 'true', 'yes', 'y', 't', '是', '已转化') then true
+         when lower(trim(x)) in ('0', 'false', 'no', 'n', 'f', '否', '未转化') then false
+    end;
