@@ -49,6 +49,14 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    from core.demo import ensure_demo
+
+    workspace = ensure_demo()
+    print(f"demo workspace ready: {workspace.path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m core", description="ShopLens from the command line.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -71,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True)
     sample.add_argument("--seed", type=int, default=20261123)
     sample.set_defaults(run=cmd_sample)
+
+    demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
+    demo.set_defaults(run=cmd_demo)
     return root
 
 

@@ -433,3 +433,27 @@ def write_rejected(report: Report, target: Path) -> None:
     from core.export import to_safe_csv
 
     target.write_bytes(to_safe_csv(report.rejected))
+
+
+def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], str | None]:
+    """The file's headers and the dataset they look like, before the user confirms a mapping."""
+    path = Path(path)
+    file_name = file_name or path.name
+    work_dir = Path(tempfile.mkdtemp(prefix="shoplens-"))
+    try:
+        try:
+            source = sources.prepare(path, work_dir, file_name)
+        except sources.SourceError as error:
+            raise IngestError(error.key, **error.params) from None
+        with duckdb.connect(config={"autoinstall_known_extensions": False}) as con:
+            try:
+                columns = con.execute(
+                    f"select * from read_csv($path, all_varchar = true, header = true, delim = '{source.delimiter}') limit 0",
+                    {"path": str(source.csv_path)},
+                ).fetchdf().columns
+            except duckdb.Error as error:
+                raise IngestError("error.unreadable_csv", file=file_name, detail=str(error).splitlines()[0]) from None
+        headers = list(columns)
+        return headers, detect_kind(headers)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)

@@ -73,7 +73,7 @@ def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> lis
         for name, body in list(pending.items()):
             try:
                 con.execute(f"create or replace view {quote(name)} as {body}")
-            except duckdb.CatalogError as error:  # depends on a view not created yet
+            except duckdb.CatalogException as error:  # depends on a view not created yet
                 errors[name] = error
                 continue
             created.append(name)
@@ -114,6 +114,13 @@ def close_connection(path: Path) -> None:
         _write_locks.pop(path, None)
     if con is not None:
         con.close()
+
+
+def delete_workspace(path: Path) -> None:
+    path = Path(path).resolve()
+    close_connection(path)
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def slugify(name: str) -> str:

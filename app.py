@@ -1,0 +1,20 @@
+"""ShopLens: the entry point lays out the sidebar and the pages; the pages call core/."""
+
+import streamlit as st
+
+from pages.components import sidebar
+from pages.components.state import guard, t
+
+st.set_page_config(page_title="ShopLens", page_icon=":material/storefront:", layout="wide")
+
+with guard():
+    sidebar.show()
+
+pages = [
+    st.Page("pages/diagnosis.py", title=t("nav.diagnosis"), icon=":material/monitor_heart:", default=True),
+    st.Page("pages/ab_testing.py", title=t("nav.ab_testing"), icon=":material/science:"),
+    st.Page("pages/customer_tiers.py", title=t("nav.customer_tiers"), icon=":material/groups:"),
+    st.Page("pages/budget.py", title=t("nav.budget"), icon=":material/payments:"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,31 @@
+"""What a load will do: counts, cleaning notes, problems, rejected rows and a parsed preview."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.ingest import Report
+from pages.components import export_buttons
+from pages.components.state import lang, t
+
+
+def show(report: Report) -> None:
+    st.caption(t("data.file_facts", file=report.file_name, type=report.file_type, encoding=report.encoding,
+                 delimiter=repr(report.delimiter), order=t("data.date_order.day_first" if report.day_first else "data.date_order.month_first")))
+    total, accepted, rejected = st.columns(3)
+    total.metric(t("data.rows_in_file"), f"{report.total_rows:,}")
+    accepted.metric(t("data.rows_ok"), f"{report.accepted_rows:,}")
+    rejected.metric(t("data.rows_rejected"), f"{report.rejected_count:,}")
+    if report.cleaning:
+        st.markdown("**" + t("data.cleaning") + "**")
+        for note in report.cleaning:
+            st.write("• " + note.text(lang()))
+    if report.problems:
+        st.markdown("**" + t("data.problems", count=report.problem_count) + "**")
+        st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True)
+        st.markdown("**" + t("data.rejected_rows") + "**")
+        st.dataframe(report.rejected, hide_index=True)
+        export_buttons.show_export_csv(report.rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
+    st.markdown("**" + t("data.preview") + "**")
+    st.dataframe(report.sample, hide_index=True)

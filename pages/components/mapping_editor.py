@@ -1,0 +1,41 @@
+"""Dataset kind, column mapping and date order, suggested from the headers and correctable."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.datasets import DATASETS, suggest_mapping
+from pages.components.state import t
+
+UNMAPPED = ""
+
+
+def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, str], bool | None]:
+    kinds = list(DATASETS)
+    kind = st.selectbox(
+        t("data.kind"), kinds, index=kinds.index(detected_kind) if detected_kind else 0,
+        format_func=lambda k: t(f"dataset.{k}"), key="upload_kind",
+    )
+    if detected_kind is None:
+        st.warning(t("data.kind_not_detected"))
+    dataset = DATASETS[kind]
+    suggested = suggest_mapping(dataset, headers)
+    mapping: dict[str, str] = {}
+    with st.expander(t("data.mapping"), expanded=detected_kind is None):
+        st.caption(t("data.mapping_help"))
+        columns = st.columns(3)
+        options = [UNMAPPED, *headers]
+        for index, f in enumerate(dataset.fields):
+            label = t(f"field.{f.name}") + (" *" if f.required else "")
+            choice = columns[index % 3].selectbox(
+                label, options, index=options.index(suggested.get(f.name, UNMAPPED)),
+                format_func=lambda o: t("data.unmapped") if o == UNMAPPED else o, key=f"map_{kind}_{f.name}",
+            )
+            if choice != UNMAPPED:
+                mapping[f.name] = choice
+        order = st.radio(
+            t("data.date_order"), ["auto", "month_first", "day_first"], horizontal=True,
+            format_func=lambda o: t(f"data.date_order.{o}"), key="upload_date_order",
+        )
+    day_first = {"auto": None, "month_first": False, "day_first": True}[order]
+    return kind, mapping, day_first

@@ -1,0 +1,64 @@
+"""Per-session state shared by the pages: language, current workspace, cached connections."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from core.demo import ensure_demo
+from core.i18n import LANGUAGES, Message, translate
+from core.workspace import Workspace
+
+log = logging.getLogger("shoplens")
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def t(key: str, **params) -> str:
+    """Every user-visible string goes through here."""
+    return translate(key, lang(), **params)
+
+
+@st.cache_resource(show_spinner=False)
+def _open_workspace(path: str) -> Workspace:
+    """One connection per workspace file for the whole server; each run takes its own cursor."""
+    workspace = Workspace(path)
+    workspace.connection
+    return workspace
+
+
+@st.cache_resource(show_spinner=False)
+def _demo() -> Workspace:
+    return ensure_demo()
+
+
+def current_workspace() -> Workspace:
+    path = st.session_state.get("workspace_path")
+    if path is None or not Path(path).exists():
+        path = str(_demo().path)
+        st.session_state["workspace_path"] = path
+    return _open_workspace(path)
+
+
+def select_workspace(path: Path | str) -> None:
+    st.session_state["workspace_path"] = str(Path(path).resolve())
+
+
+@contextmanager
+def guard():
+    """Errors we expected are shown in the user's language; anything else is logged, never shown raw."""
+    try:
+        yield
+    except Message as error:
+        st.error(error.text(lang()))
+    except Exception:  # noqa: BLE001 - the last line of defence before the browser
+        log.exception("unexpected error")
+        st.error(t("error.unexpected"))
+
+
+__all__ = ["LANGUAGES", "current_workspace", "guard", "lang", "select_workspace", "t"]

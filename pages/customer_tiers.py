@@ -1,0 +1,16 @@
+"""Customer tiers page: not built yet; says so and shows the data it will use."""
+
+from __future__ import annotations
+
+from core.workspace import Workspace
+from pages.components import placeholder
+
+
+def render(workspace: Workspace) -> None:
+    placeholder.show(workspace, "tiers.title", ("orders"))
+
+
+if __name__ == "__main__":
+    from pages.components.state import current_workspace
+
+    render(current_workspace())

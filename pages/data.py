@@ -1,0 +1,90 @@
+"""Data: upload exports into the workspace, see what was understood, and what is there."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ingest
+from core.workspace import Workspace, WorkspaceError, delete_workspace, list_workspaces, slugify
+from pages.components import data_status, load_report, mapping_editor, uploader
+from pages.components.state import guard, lang, select_workspace, t
+
+
+def _target(workspace: Workspace) -> Workspace | None:
+    """The demo is read-only: an upload there goes into a new workspace the user names."""
+    if not workspace.is_demo:
+        return workspace
+    st.info(t("data.demo_read_only"))
+    name = st.text_input(t("data.new_workspace"), key="new_workspace_name", placeholder=t("data.new_workspace_hint"))
+    if not name.strip():
+        return None
+    if not slugify(name):
+        st.error(WorkspaceError("error.workspace_name").text(lang()))
+        return None
+    if slugify(name) in list_workspaces():
+        st.error(t("error.workspace_exists", name=slugify(name)))
+        return None
+    return Workspace.named(name)
+
+
+def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) -> ingest.Report:
+    """Staged on a private cursor, nothing written; kept per file and choice, so moving other
+    widgets does not read the file again."""
+    key = (str(path), kind, tuple(sorted(mapping.items())), day_first)
+    cached = st.session_state.get("upload_preview")
+    if cached and cached[0] == key:
+        return cached[1]
+    report = ingest.preview(workspace, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name)
+    st.session_state["upload_preview"] = (key, report)
+    return report
+
+
+def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
+    mode = st.radio(t("data.mode"), ingest.MODES, horizontal=True, format_func=lambda m: t(f"data.mode.{m}"), key="load_mode")
+    skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
+    if not st.button(t("data.load"), type="primary", key="load_button"):
+        return
+    bar = st.progress(0.0, text=t("progress.reading"))
+    is_new = not target.path.exists()
+    try:
+        report = ingest.load(
+            target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
+            skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
+        )
+    except Exception:
+        if is_new:  # a failed first upload leaves no empty workspace behind
+            delete_workspace(target.path)
+        raise
+    uploader.forget(path)
+    st.session_state.pop("upload_preview", None)
+    select_workspace(target.path)
+    st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.name)
+    st.rerun()
+
+
+def render(workspace: Workspace) -> None:
+    st.title(t("data.title"))
+    st.caption(t("data.intro", limit=uploader.UPLOAD_LIMIT_MB))
+    if "last_load" in st.session_state:
+        rows, dataset, name = st.session_state.pop("last_load")
+        st.success(t("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
+
+    with guard():
+        target = _target(workspace)
+        upload = uploader.show(disabled=target is None)
+        if upload is not None and target is not None:
+            path, file_name = upload
+            headers, detected = ingest.inspect(path, file_name)
+            kind, mapping, day_first = mapping_editor.show(headers, detected)
+            report = _preview(workspace, path, file_name, kind, mapping, day_first)
+            load_report.show(report)
+            _load(target, path, file_name, kind, mapping, day_first)
+
+    st.subheader(t("data.datasets"))
+    st.dataframe(data_status.summary_frame(workspace), hide_index=True)
+
+
+if __name__ == "__main__":
+    from pages.components.state import current_workspace
+
+    render(current_workspace())

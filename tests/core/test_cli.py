@@ -1,0 +1,70 @@
+"""`python -m core` as a script user meets it: exit codes, one-line reasons, JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT, write_csv
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "core", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_ingest_then_datasets_json(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    orders = write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,sku,quantity,unit_price
+        A1,c1,2024-05-01 10:00,100,s1,1,100
+        A1,c1,2024-05-01 10:00,100,s2,1,0
+        A2,c2,2024-05-09 11:00,50,s2,2,25
+    """)
+    result = run("ingest", "--workspace", ws, orders)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 orders row(s) loaded (append) from orders.csv"
+    listing = json.loads(run("datasets", "--workspace", ws, "--json").stdout)
+    orders_entry = listing["datasets"][0]
+    assert orders_entry == {"name": "orders", "rows": 3, "orders": 2, "customers": 2, "min_date": "2024-05-01", "max_date": "2024-05-09"}
+    assert {d["name"] for d in listing["datasets"]} == {
+        "orders", "traffic_daily", "funnel_stages", "marketing_spend", "experiments", "inventory", "health_inputs"}
+
+
+def test_bad_input_exits_2_with_one_line_and_changes_nothing(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    good = write_csv(tmp_path / "good.csv", "date,channel,uv\n2024-05-01,a,10\n")
+    assert run("ingest", "--workspace", ws, good).returncode == 0
+    bad = write_csv(tmp_path / "bad.csv", "date,channel,uv\n2024-05-02,a,10\n2024-05-03,a,lots\n")
+    result = run("ingest", "--workspace", ws, bad)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "row 3" in result.stderr and "'uv'" in result.stderr
+    listing = json.loads(run("datasets", "--workspace", ws, "--json").stdout)
+    assert listing["datasets"][1]["rows"] == 1
+
+
+def test_unknown_kind_and_missing_file_exit_2(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    odd = write_csv(tmp_path / "odd.csv", "foo,bar\n1,2\n")
+    result = run("ingest", "--workspace", ws, odd)
+    assert result.returncode == 2 and "match no dataset" in result.stderr
+    result = run("ingest", "--workspace", ws, tmp_path / "nope.csv")
+    assert result.returncode == 2 and "nope.csv" in result.stderr and "Traceback" not in result.stderr
+    result = run("ingest", "--workspace", ws, "--kind", "orders", odd)
+    assert result.returncode == 2 and "order_id" in result.stderr
+
+
+def test_skip_bad_rows_loads_the_rest_and_writes_rejects_beside_the_input(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    bad = write_csv(tmp_path / "bad.csv", "date,channel,uv\n2024-05-02,a,10\n2024-05-03,a,=cmd()\n")
+    result = run("ingest", "--workspace", ws, bad, "--skip-bad-rows")
+    assert result.returncode == 0
+    rejected = (tmp_path / "bad.csv.rejected.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rejected[0] == "row,reason,date,channel,uv"
+    assert rejected[1] == "3,uv: not_integer,2024-05-03,a,'=cmd()"
+
+
+def test_sample_writes_the_demo_files(tmp_path):
+    result = run("sample", "--rows", 3000, "--out", tmp_path / "demo")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo" / "orders.csv").read_text().count("\n") == 3001
