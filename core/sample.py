@@ -130,11 +130,11 @@ def _day_weights() -> np.ndarray:
     days = np.arange(N_DAYS)
     weekly = np.array([0.94, 0.93, 0.95, 0.97, 1.03, 1.10, 1.08])
     w = weekly[_day_of_week(days)] * (1.0 + 0.10 * days / (N_DAYS - 1))
-    w[:DOUBLE_11] *= np.linspace(1.1, 1.5, DOUBLE_11)  # presale
-    w[DOUBLE_11] *= 3.2
+    w[:DOUBLE_11] *= np.linspace(1.05, 1.3, DOUBLE_11)  # presale
+    w[DOUBLE_11] *= 4.0
     w[DOUBLE_11 + 1] *= 1.4
     w[DOUBLE_12] *= 1.6
-    w[SPRING_FESTIVAL - 7:SPRING_FESTIVAL + 7] *= 0.65
+    w *= 1.0 - 0.2 * np.exp(-0.5 * ((days - SPRING_FESTIVAL) / 5.0) ** 2)  # couriers go home
     w[JUNE_1:JUNE_18] *= 1.15
     w[JUNE_18] *= 2.0
     return w
@@ -418,6 +418,21 @@ def _marketing(rng: np.random.Generator, scale: float, aov: float) -> pd.DataFra
     }, columns=MARKETING_COLUMNS)
 
 
+def _chi2_sf(x: float, df: int) -> float:
+    """Upper tail of the chi-square distribution for 1 or 2 degrees of freedom."""
+    if df == 1:
+        return math.erfc(math.sqrt(max(x, 0.0) / 2))
+    if df == 2:
+        return math.exp(-max(x, 0.0) / 2)
+    raise ValueError("df must be 1 or 2")
+
+
+def _balanced(users: np.ndarray) -> bool:
+    """No sample-ratio mismatch: the equal-split chi-square test is far from significant."""
+    expected = users.mean()
+    return _chi2_sf(float(((users - expected) ** 2 / expected).sum()), len(users) - 1) > 0.3
+
+
 def _two_proportion_p(c1: int, n1: int, c2: int, n2: int) -> float:
     pooled = (c1 + c2) / (n1 + n2)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
@@ -438,10 +453,12 @@ def _experiments(rng: np.random.Generator) -> pd.DataFrame:
     frames = []
     for name, page, variable, first, n_days, per_day, rates, story in EXPERIMENTS:
         n_var = len(rates)
-        for _ in range(1000):  # redraw until the sample tells the intended story
-            users = rng.poisson(per_day, (n_days, n_var))
+        for _ in range(1000):  # redraw until the split is balanced and the sample tells the intended story
+            users = rng.multinomial(rng.poisson(per_day * n_var, n_days), np.full(n_var, 1 / n_var))
             conv = rng.binomial(users, rates)
             tot_u, tot_c = users.sum(axis=0), conv.sum(axis=0)
+            if not _balanced(tot_u):
+                continue
             if story is None or story(_two_proportion_p(tot_c[0], tot_u[0], tot_c[1], tot_u[1]),
                                       tot_c / tot_u):
                 break

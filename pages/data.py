@@ -40,7 +40,8 @@ def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) ->
 
 
 def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
-    mode = st.radio(t("data.mode"), ingest.MODES, horizontal=True, format_func=lambda m: t(f"data.mode.{m}"), key="load_mode")
+    mode = st.radio(t("data.mode"), ingest.MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in ingest.MODES}.get,
+                    key="load_mode")
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
     if not st.button(t("data.load"), type="primary", key="load_button"):
         return

@@ -14,7 +14,7 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
     kinds = list(DATASETS)
     kind = st.selectbox(
         t("data.kind"), kinds, index=kinds.index(detected_kind) if detected_kind else 0,
-        format_func=lambda k: t(f"dataset.{k}"), key="upload_kind",
+        format_func={k: t(f"dataset.{k}") for k in kinds}.get, key="upload_kind",
     )
     if detected_kind is None:
         st.warning(t("data.kind_not_detected"))
@@ -25,17 +25,19 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
         st.caption(t("data.mapping_help"))
         columns = st.columns(3)
         options = [UNMAPPED, *headers]
+        labels = {**{h: h for h in headers}, UNMAPPED: t("data.unmapped")}
         for index, f in enumerate(dataset.fields):
             label = t(f"field.{f.name}") + (" *" if f.required else "")
             choice = columns[index % 3].selectbox(
                 label, options, index=options.index(suggested.get(f.name, UNMAPPED)),
-                format_func=lambda o: t("data.unmapped") if o == UNMAPPED else o, key=f"map_{kind}_{f.name}",
+                format_func=labels.get, key=f"map_{kind}_{f.name}",
             )
             if choice != UNMAPPED:
                 mapping[f.name] = choice
+        orders = ["auto", "month_first", "day_first"]
         order = st.radio(
-            t("data.date_order"), ["auto", "month_first", "day_first"], horizontal=True,
-            format_func=lambda o: t(f"data.date_order.{o}"), key="upload_date_order",
+            t("data.date_order"), orders, horizontal=True,
+            format_func={o: t(f"data.date_order.{o}") for o in orders}.get, key="upload_date_order",
         )
     day_first = {"auto": None, "month_first": False, "day_first": True}[order]
     return kind, mapping, day_first

@@ -22,7 +22,7 @@ def show():
             t("sidebar.workspace"),
             options=names,
             index=names.index(workspace.name) if workspace.name in names else 0,
-            format_func=lambda name: t("sidebar.demo_name") if name == "demo" else name,
+            format_func={**{n: n for n in names}, "demo": t("sidebar.demo_name")}.get,
         )
         if chosen != workspace.name:
             select_workspace(data_dir() / f"{chosen}.duckdb")

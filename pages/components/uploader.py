@@ -17,7 +17,8 @@ ACCEPTED_TYPES = ["csv", "txt", "tsv", "xlsx"]
 def show(disabled: bool = False):
     """Returns (path on disk, the name the user knows the file by) or None."""
     upload = st.file_uploader(
-        t("data.upload_label"), type=ACCEPTED_TYPES, disabled=disabled, key="upload",
+        t("data.upload_label"), type=ACCEPTED_TYPES, disabled=disabled,
+        key=f"upload_{st.session_state.get('upload_round', 0)}",
         help=t("data.upload_help", limit=UPLOAD_LIMIT_MB),
     )
     if upload is None:
@@ -35,6 +36,8 @@ def show(disabled: bool = False):
 
 
 def forget(path: Path) -> None:
+    """After a load: delete the temporary copy and give the next run an empty uploader."""
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     saved = st.session_state.get("saved_uploads", {})
     for file_id, saved_path in list(saved.items()):
         if Path(saved_path) == path:

@@ -1,0 +1,28 @@
+"""Page tests run the real app on a copy of the demo workspace, built once per test run."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import streamlit as st
+
+from core.demo import build_demo, demo_path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def demo(data_dir, demo_template):
+    """Each test gets the demo in its own data folder and fresh Streamlit caches."""
+    shutil.copy(demo_template, demo_path(data_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_path(data_dir)
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,121 @@
+"""The app as a user meets it through AppTest: every page on the demo, both languages, an upload."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.workspace import Workspace
+from tests.conftest import ROOT, table
+
+APP = str(ROOT / "app.py")
+PAGES = {
+    "pages/diagnosis.py": ("Diagnosis", "诊断"),
+    "pages/ab_testing.py": ("A/B testing", "A/B 测试"),
+    "pages/customer_tiers.py": ("Customer tiers", "客户分层"),
+    "pages/budget.py": ("Budget", "预算"),
+    "pages/data.py": ("Data", "数据"),
+}
+ORDERS_CSV = (
+    "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n"
+    "A1,c1,2024-05-01 10:00,100,s1,1,100\n"
+    "A2,c2,2024-05-02 11:00,50,s2,2,25\n"
+)
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+# AppTest runs only the page script after switch_page, so the sidebar is checked from the entry page.
+def test_the_app_opens_on_the_demo_shop():
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Diagnosis"
+    sidebar = [c.value for c in at.sidebar.caption]
+    assert "Demo shop: read-only sample data." in sidebar
+    assert "Orders: 60,000 rows 2025-11-01 – 2026-10-31" in sidebar
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_renders_in_both_languages(page, lang):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.title[0].value == PAGES[page][lang == "zh"]
+    assert not at.error
+
+
+def test_unbuilt_pages_say_so_and_show_their_data():
+    at = app()
+    at.switch_page("pages/budget.py").run()
+    assert at.info[0].value == "This page is not built yet. The data it will use is listed below."
+    assert "Marketing spend: 60 rows" in [m.value for m in at.markdown]
+
+
+def test_upload_on_the_demo_asks_for_a_new_workspace_then_loads(data_dir):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    assert at.info[0].value.startswith("You are looking at the demo shop")
+    assert at.file_uploader[0].disabled  # no name yet
+    at.text_input(key="new_workspace_name").input("Corner Shop").run()
+    assert not at.file_uploader[0].disabled
+    at.file_uploader[0].upload("orders.csv", ORDERS_CSV.encode(), "text/csv").run()
+    assert [m.value for m in at.metric] == ["2", "2", "0"]
+    assert at.selectbox(key="upload_kind").value == "orders"
+    at.button(key="load_button").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Loaded 2 Orders row(s) into workspace 'corner_shop'."
+    assert at.session_state["workspace_path"].endswith("corner_shop.duckdb")
+    assert not at.file_uploader[0].value  # the uploader is cleared for the next file
+    summary = at.dataframe[0].value
+    assert summary.loc[summary["Dataset"] == "Orders", "Rows"].item() == 2
+    assert table(Workspace(data_dir / "corner_shop.duckdb"), "select count(*) from orders") == [(2,)]
+
+
+def test_a_bad_upload_shows_located_problems_and_creates_nothing(data_dir):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("broken").run()
+    at.file_uploader[0].upload("orders.csv", (ORDERS_CSV + "A3,c3,someday,10,s3,1,10\n").encode(), "text/csv").run()
+    assert [m.value for m in at.metric] == ["3", "2", "1"]
+    problems = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert problems == ["orders.csv, row 4, column 'order_time': expected a date and time such as 2024-05-01 10:00, got 'someday'."]
+    assert at.dataframe[1].value["row"].tolist() == [4]  # the rejected row, shown
+    at.button(key="load_button").click().run()
+    assert "1 row(s) cannot be loaded" in at.error[0].value
+    assert not (data_dir / "broken.duckdb").exists()
+    assert "Traceback" not in " ".join(e.value for e in at.error)
+
+
+def test_an_unreadable_file_gets_a_message_not_a_traceback():
+    at = app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("x").run()
+    at.file_uploader[0].upload("weird.csv", b"foo,bar\n1,2\n", "text/csv").run()
+    assert not at.exception
+    assert at.warning[0].value.startswith("The headers did not match a dataset")
+
+
+def test_the_data_page_as_a_function_of_its_workspace(data_dir):
+    """ethelred style: hand the page a workspace of our own."""
+    from core import ingest
+    from tests.conftest import write_csv
+
+    own = Workspace(data_dir / "own.duckdb")
+    ingest.load(own, write_csv(data_dir / "t.csv", "date,channel,uv\n2024-05-01,a,10\n"))
+
+    def page(path):
+        from core.workspace import Workspace
+        from pages.data import render
+
+        render(Workspace(path))
+
+    at = AppTest.from_function(page, args=(str(own.path),), default_timeout=60).run()
+    assert not at.exception
+    assert not at.info  # not the demo: no read-only notice
+    summary = at.dataframe[0].value
+    assert summary.loc[summary["Dataset"] == "Daily traffic", "Rows"].item() == 1
