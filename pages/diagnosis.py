@@ -11,6 +11,6 @@ def render(workspace: Workspace) -> None:
 
 
 if __name__ == "__main__":
-    from pages.components.state import current_workspace
+    from pages.components.state import run_page
 
-    render(current_workspace())
+    run_page(render)

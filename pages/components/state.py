@@ -49,6 +49,21 @@ def select_workspace(path: Path | str) -> None:
     st.session_state["workspace_path"] = str(Path(path).resolve())
 
 
+def run_page(render) -> None:
+    """Run a page script inside the app shell.
+
+    On a fresh server whose first request is a deep link (say /data), Streamlit still believes in the
+    legacy `pages/` folder and runs the page file alone, without app.py's sidebar and navigation,
+    until some run calls st.navigation. Clear that belief and rerun, so app.py takes over.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    render(current_workspace())
+
+
 @contextmanager
 def guard():
     """Errors we expected are shown in the user's language; anything else is logged, never shown raw."""
@@ -61,4 +76,4 @@ def guard():
         st.error(t("error.unexpected"))
 
 
-__all__ = ["LANGUAGES", "current_workspace", "guard", "lang", "select_workspace", "t"]
+__all__ = ["LANGUAGES", "current_workspace", "guard", "lang", "run_page", "select_workspace", "t"]

@@ -1,0 +1,180 @@
+"""Ingest benchmark: our orders load against a bare DuckDB read of the same CSV.
+
+    .venv/bin/python bench/ingest.py [--sizes 10000,100000,1000000] [--repeat 3] [--preview-size 1000000]
+
+Orders files come from the demo generator (`core.sample.generate`) and are written once into
+`bench/out/<size>/orders.csv` (gitignored), then reused. Every measurement runs in a fresh Python
+process, so the peak RSS it reports (`ru_maxrss` read inside that process) belongs to that run alone;
+each figure is the median of `--repeat` runs. It prints figures and checks nothing.
+
+    ours     ingest.load(Workspace(new.duckdb), orders.csv, kind="orders", mode="replace")
+    bare     duckdb.connect(new.duckdb).execute("create table t as select * from read_csv(?)", [path])
+    preview  ingest.preview(Workspace(new.duckdb), orders.csv, kind="orders")
+
+Seconds cover the work itself, from opening the new database file to closing it (the checkpoint on
+close included), not the interpreter start or the imports. Peak RSS covers the whole process,
+interpreter and imports included (ours imports pandas, bare only duckdb). The goal from the issue:
+1M order lines within 2x the bare read and under 1 GB peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+GOAL_RATIO = 2.0
+GOAL_RSS_MB = 1024
+
+
+def _peak_rss_mb() -> float:
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+# --- child side: one measurement, printed as one JSON line -----------------------------------------------
+
+
+def _child(what: str, csv_path: str, db_path: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    import duckdb
+
+    if what == "bare":
+        start = time.perf_counter()
+        con = duckdb.connect(db_path, config={"autoinstall_known_extensions": False})
+        con.execute("create table t as select * from read_csv(?)", [csv_path])
+        rows = con.execute("select count(*) from t").fetchone()[0]
+        con.close()
+        seconds = time.perf_counter() - start
+    else:
+        from core import ingest
+        from core.workspace import Workspace, close_connection
+
+        workspace = Workspace(db_path)
+        start = time.perf_counter()
+        if what == "ours":
+            report = ingest.load(workspace, csv_path, kind="orders", mode="replace")
+            rows = report.loaded_rows
+        else:
+            report = ingest.preview(workspace, csv_path, kind="orders")
+            rows = report.total_rows
+        close_connection(workspace.path)
+        seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "rows": rows, "rss_mb": _peak_rss_mb()}))
+
+
+# --- parent side ----------------------------------------------------------------------------------------
+
+
+def orders_file(size: int) -> Path:
+    """bench/out/<size>/orders.csv, generated once by the demo generator."""
+    folder = OUT / str(size)
+    path = folder / "orders.csv"
+    if not path.exists():
+        sys.path.insert(0, str(ROOT))
+        from core import sample
+
+        print(f"generating {size:,} order lines into {folder} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        partial = folder / "partial"
+        written = sample.generate(partial, order_lines=size)
+        written["orders"].replace(path)
+        for leftover in partial.iterdir():
+            leftover.unlink()
+        partial.rmdir()
+        print(f"  done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    return path
+
+
+def run_once(what: str, csv_path: Path) -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="run-", dir=OUT) as tmp:
+        db_path = Path(tmp) / "bench.duckdb"
+        env = {**os.environ, "SHOPLENS_DATA_DIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", what, str(csv_path), str(db_path)],
+            capture_output=True, text=True, env=env, cwd=ROOT,
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"{what} on {csv_path} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure(what: str, csv_path: Path, repeat: int) -> dict:
+    runs = [run_once(what, csv_path) for _ in range(repeat)]
+    seconds = [r["seconds"] for r in runs]
+    return {
+        "seconds": statistics.median(seconds),
+        "min": min(seconds),
+        "max": max(seconds),
+        "rows": runs[0]["rows"],
+        "rss_mb": statistics.median(r["rss_mb"] for r in runs),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="order lines per file, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is shown")
+    parser.add_argument("--preview-size", type=int, default=1_000_000, help="size for the preview timing (0: skip)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--child", nargs=3, metavar=("WHAT", "CSV", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    files = {size: orders_file(size) for size in sorted(set(sizes + ([args.preview_size] if args.preview_size else [])))}
+    print(f"DuckDB {_duckdb_version()}, {os.cpu_count()} CPUs, median of {args.repeat} fresh processes per figure\n")
+
+    header = (f"{'lines':>10} {'ours s':>8} {'ours rows/s':>12} {'ours MB':>8}"
+              f" {'bare s':>8} {'bare rows/s':>12} {'bare MB':>8} {'ours/bare':>9}")
+    print(header)
+    print("-" * len(header))
+    results = []
+    for size in sizes:
+        ours = measure("ours", files[size], args.repeat)
+        bare = measure("bare", files[size], args.repeat)
+        ratio = ours["seconds"] / bare["seconds"]
+        results.append({"size": size, "ours": ours, "bare": bare, "ratio": ratio})
+        print(f"{size:>10,} {ours['seconds']:>8.2f} {ours['rows'] / ours['seconds']:>12,.0f} {ours['rss_mb']:>8.0f}"
+              f" {bare['seconds']:>8.2f} {bare['rows'] / bare['seconds']:>12,.0f} {bare['rss_mb']:>8.0f} {ratio:>8.2f}x",
+              flush=True)
+
+    preview = None
+    if args.preview_size:
+        preview = measure("preview", files[args.preview_size], args.repeat)
+        print(f"\npreview of {args.preview_size:,} lines: {preview['seconds']:.2f} s"
+              f" (min {preview['min']:.2f}, max {preview['max']:.2f}), peak RSS {preview['rss_mb']:.0f} MB")
+
+    print("\nspread (min-max seconds):")
+    for r in results:
+        print(f"  {r['size']:>10,}  ours {r['ours']['min']:.2f}-{r['ours']['max']:.2f}"
+              f"  bare {r['bare']['min']:.2f}-{r['bare']['max']:.2f}")
+    goal = next((r for r in results if r["size"] == 1_000_000), None)
+    if goal:
+        print(f"\ngoal for 1M lines: within {GOAL_RATIO:.0f}x the bare read and under {GOAL_RSS_MB} MB peak RSS;"
+              f" measured {goal['ratio']:.2f}x and {goal['ours']['rss_mb']:.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "preview": preview}, indent=2))
+
+
+def _duckdb_version() -> str:
+    import duckdb
+
+    return duckdb.__version__
+
+
+if __name__ == "__main__":
+    main()
