@@ -57,12 +57,10 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
-    guess = (best.encoding if best else "gb18030").lower().replace("-", "_")
-    # Chinese platforms export GBK; GB18030 is its superset and decodes every GBK file.
-    if guess in {"gb2312", "gbk", "gb18030", "hz", "big5", "cp936"} or best is None:
-        return "gb18030"
-    return guess
+    # Only the encodings shop exports really come in: left free, the detector read a short GBK file
+    # as UTF-16. GB18030 is GBK's superset and decodes every GBK file.
+    best = from_bytes(head, cp_isolation=["gb18030", "big5", "cp1252"]).best()
+    return best.encoding if best else "gb18030"
 
 
 def transcode(path: Path, encoding: str, target: Path, name: str) -> None:

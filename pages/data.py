@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ingest
+from core import ingest, settings
 from core.workspace import Workspace, WorkspaceError, delete_workspace, list_workspaces, slugify
 from pages.components import data_status, load_report, mapping_editor, uploader
 from pages.components.state import guard, lang, select_workspace, t
@@ -43,7 +43,9 @@ def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
     mode = st.radio(t("data.mode"), ingest.MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in ingest.MODES}.get,
                     key="load_mode")
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
-    if not st.button(t("data.load"), type="primary", key="load_button"):
+    clicked = st.button(t("data.load"), type="primary", key="load_button")
+    print("CLICKED", clicked, file=__import__("sys").stderr)
+    if not clicked:
         return
     bar = st.progress(0.0, text=t("progress.reading"))
     is_new = not target.path.exists()
@@ -83,6 +85,14 @@ def render(workspace: Workspace) -> None:
 
     st.subheader(t("data.datasets"))
     st.dataframe(data_status.summary_frame(workspace), hide_index=True)
+    _outlier_choice(workspace)
+
+
+def _outlier_choice(workspace: Workspace) -> None:
+    saved = bool(settings.get(workspace, "exclude_price_outliers", False))
+    choice = st.checkbox(t("data.exclude_outliers"), value=saved, disabled=workspace.is_demo, key="exclude_outliers")
+    if choice != saved:
+        settings.put(workspace, "exclude_price_outliers", choice)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,15 @@ def dataset_summary(path: str, data_version: int) -> list[dict]:
     return Workspace(path).dataset_summary()
 
 
+@st.cache_data(show_spinner=False)
+def _last_loaded(path: str, data_version: int) -> dict:
+    return Workspace(path).last_loaded()
+
+
+def last_loaded(workspace: Workspace) -> dict:
+    return _last_loaded(str(workspace.path), workspace.data_version)
+
+
 def summary(workspace: Workspace) -> list[dict]:
     return dataset_summary(str(workspace.path), workspace.data_version)
 

@@ -29,7 +29,8 @@ def show():
             workspace = current_workspace()
         if workspace.is_demo:
             st.caption(t("sidebar.demo_note"))
-        st.caption(t("sidebar.freshness"))
+        loaded = data_status.last_loaded(workspace)
+        st.caption(t("sidebar.freshness", when=max(loaded.values()).strftime("%Y-%m-%d %H:%M")) if loaded else t("sidebar.no_data"))
         for entry in data_status.summary(workspace):
             if entry["rows"]:
                 span = f"{entry['min_date']} – {entry['max_date']}" if entry["min_date"] else ""

@@ -54,11 +54,13 @@ def run_page(render) -> None:
 
     On a fresh server whose first request is a deep link (say /data), Streamlit still believes in the
     legacy `pages/` folder and runs the page file alone, without app.py's sidebar and navigation,
-    until some run calls st.navigation. Clear that belief and rerun, so app.py takes over.
+    until some run calls st.navigation. Clear that belief and rerun once, so app.py takes over.
+    (Once per session: AppTest sets the belief again before every run and runs pages alone on purpose.)
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get("_shell_takeover"):
+        st.session_state["_shell_takeover"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
     render(current_workspace())

@@ -195,3 +195,14 @@ def test_data_version_moves_with_every_load(workspace, tmp_path):
     assert workspace.data_version == 0
     ingest.load(workspace, write_csv(tmp_path / "orders.csv", ORDERS))
     assert workspace.data_version == 1
+
+
+def test_outliers_leave_averages_only_when_the_owner_asks(workspace, tmp_path):
+    from core import settings
+
+    lines = "\n".join(f"O{i},c{i},2024-05-01,10,s,1,10" for i in range(20))
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n" + lines + "\nO99,c99,2024-05-01,2999,s,1,2999"))
+    average = "select avg(unit_price) filter (where counts_in_averages) from order_lines"
+    assert table(workspace, average) == [(pytest.approx((200 + 2999) / 21),)]
+    settings.put(workspace, "exclude_price_outliers", True)
+    assert table(workspace, average) == [(10.0,)]
