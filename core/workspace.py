@@ -65,20 +65,22 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> int:
 
 
 def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
-    """One view per file in `sql/views/`, named like the file; views may build on each other."""
+    """One view per file in `sql/views/`, named like the file; views may build on each other, so
+    each pass creates what it can until a pass makes no progress."""
     pending = {p.stem: p.read_text(encoding="utf-8") for p in sorted((sql_dir / "views").glob("*.sql"))}
     created: list[str] = []
     while pending:
+        waiting = len(pending)
         errors = {}
         for name, body in list(pending.items()):
             try:
                 con.execute(f"create or replace view {quote(name)} as {body}")
             except duckdb.CatalogException as error:  # depends on a view not created yet
                 errors[name] = error
-                continue
-            created.append(name)
-            del pending[name]
-        if errors and len(errors) == len(pending):
+            else:
+                created.append(name)
+                del pending[name]
+        if len(pending) == waiting:  # nothing could be created: a real error, not an order problem
             raise next(iter(errors.values()))
     return created
 

@@ -11,7 +11,7 @@ import pytest
 
 from core import ingest
 from core.paths import SQL_DIR
-from core.workspace import Workspace, WorkspaceBusy, migrate, migrations
+from core.workspace import Workspace, WorkspaceBusy, create_views, migrate, migrations
 from tests.conftest import ROOT, table, write_csv
 
 
@@ -97,3 +97,18 @@ def test_workspace_names_become_safe_file_names(data_dir):
     assert Workspace.named("My Shop / 2024!").path == (data_dir / "my_shop_2024.duckdb").resolve()
     with pytest.raises(Exception, match="at least one letter"):
         Workspace.named("../..")
+
+
+def test_views_may_depend_on_views_that_sort_after_them(tmp_path):
+    # a_total reads b_base, which is created later in name order
+    sql_dir = tmp_path / "sql"
+    (sql_dir / "views").mkdir(parents=True)
+    (sql_dir / "views" / "a_total.sql").write_text("select sum(x) as total from b_base")
+    (sql_dir / "views" / "b_base.sql").write_text("select 2 as x union all select 3")
+    (sql_dir / "views" / "c_broken.sql").write_text("select * from no_such_table")
+    con = duckdb.connect()
+    with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+        create_views(con, sql_dir)
+    (sql_dir / "views" / "c_broken.sql").unlink()
+    assert create_views(con, sql_dir) == ["b_base", "a_total"]
+    assert con.execute("select total from a_total").fetchone() == (5,)
