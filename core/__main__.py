@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core import ingest
 from core.datasets import DATASETS
-from core.i18n import Message
+from core.i18n import Message, translate
 from core.workspace import Workspace
 
 
@@ -49,6 +49,68 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _period(workspace: Workspace, args) -> tuple:
+    """--start/--end, else the last 30 days of the data."""
+    from datetime import date, timedelta
+
+    from core import kpi
+
+    first, last = kpi.data_range(workspace)
+    end = date.fromisoformat(args.end) if args.end else last
+    if end is None:
+        raise Message("error.no_data")
+    start = date.fromisoformat(args.start) if args.start else max(first, end - timedelta(days=29))
+    return start, end
+
+
+def _emit(payload: dict, as_json: bool, lines: list[str]) -> int:
+    print(json.dumps(payload, indent=2, default=str) if as_json else "\n".join(lines))
+    return 0
+
+
+def cmd_health(args) -> int:
+    from core import health
+
+    workspace = Workspace(args.workspace)
+    start, end = _period(workspace, args)
+    card = health.scorecard(workspace, start, end)
+    found = health.problems(card)
+    payload = {
+        "start": start, "end": end, "total": card.total,
+        "metrics": [{"metric": r.metric, "dimension": r.dimension, "value": r.value, "score": r.score, "weight": r.weight,
+                     "effective_weight": round(r.effective_weight, 4)} for r in card.rows],
+        "problems": [{"metric": p.metric, "priority": p.priority, "cause": translate(p.cause), "action": translate(p.action)} for p in found],
+    }
+    lines = [f"health {card.total} / 5 ({start} .. {end})"]
+    lines += [f"  {r.metric:<32} {'-' if r.value is None else round(r.value, 4)!s:>10}  score {r.score or '-'}" for r in card.rows]
+    lines += [f"  {p.priority} {p.metric}: {translate(p.action)}" for p in found]
+    return _emit(payload, args.json, lines)
+
+
+def cmd_funnel(args) -> int:
+    from core import funnel
+
+    table = funnel.funnel(Workspace(args.workspace), args.segment)
+    stages = [{"stage": r.stage, "entered": int(r.entered), "lost": None if r.lost != r.lost else int(r.lost),
+               "loss_rate": None if r.loss_rate != r.loss_rate else round(float(r.loss_rate), 6), "flagged": bool(r.flagged)}
+              for r in table.itertuples()]
+    lines = [f"{s['stage']:<20} {s['entered']:>10,} {'' if s['loss_rate'] is None else format(s['loss_rate'], '.1%'):>7}"
+             f"{'  LEAK' if s['flagged'] else ''}" for s in stages]
+    return _emit({"stages": stages}, args.json, lines)
+
+
+def cmd_anomalies(args) -> int:
+    from core import traffic
+
+    workspace = Workspace(args.workspace)
+    start, end = (None, None) if args.all else _period(workspace, args)
+    found = traffic.anomalies(workspace, start, end)
+    rows = [{"date": str(r.date)[:10], "channel": r.channel, "metric": r.metric, "value": round(float(r.value), 6),
+             "baseline": round(float(r.baseline), 6)} for r in found.itertuples()]
+    lines = [f"{r['date']} {r['channel']:<14} {r['metric']:<12} {r['value']:>12,.4g} baseline {r['baseline']:,.4g}" for r in rows]
+    return _emit({"anomalies": rows}, args.json, lines)
+
+
 def cmd_demo(args) -> int:
     from core.demo import ensure_demo
 
@@ -80,6 +142,22 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=20261123)
     sample.set_defaults(run=cmd_sample)
 
+    for name, run, text in (("health", cmd_health, "the weighted health scorecard and its problem list"),
+                            ("anomalies", cmd_anomalies, "traffic anomalies: UV drops and high-bounce days")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--workspace", required=True)
+        command.add_argument("--start", help="YYYY-MM-DD (default: 30 days before --end)")
+        command.add_argument("--end", help="YYYY-MM-DD (default: the last day in the data)")
+        command.add_argument("--json", action="store_true")
+        command.set_defaults(run=run)
+    commands.choices["anomalies"].add_argument("--all", action="store_true", help="the whole history")
+
+    funnel = commands.add_parser("funnel", help="the conversion funnel with leaking stages flagged")
+    funnel.add_argument("--workspace", required=True)
+    funnel.add_argument("--segment", help="device or channel segment (default: all)")
+    funnel.add_argument("--json", action="store_true")
+    funnel.set_defaults(run=cmd_funnel)
+
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)
     return root
@@ -89,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error of ours
+        return 0
     except Message as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -68,3 +68,36 @@ def test_sample_writes_the_demo_files(tmp_path):
     result = run("sample", "--rows", 3000, "--out", tmp_path / "demo")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "orders.csv").read_text().count("\n") == 3001
+
+
+def test_funnel_json_is_the_playbook_example(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    stages = ["home", "category", "product_detail", "add_to_cart", "checkout", "payment"]
+    users = [100000, 75000, 45000, 27000, 18900, 8505]
+    path = write_csv(tmp_path / "funnel.csv", "step,stage,users\n" + "\n".join(f"{i + 1},{s},{u}" for i, (s, u) in enumerate(zip(stages, users))))
+    assert run("ingest", "--workspace", ws, path).returncode == 0
+    stages_out = json.loads(run("funnel", "--workspace", ws, "--json").stdout)["stages"]
+    assert [s["loss_rate"] for s in stages_out] == [0.25, 0.4, 0.4, 0.3, 0.55, None]
+    assert [s["stage"] for s in stages_out if s["flagged"]] == ["checkout"]
+    assert stages_out[0] == {"stage": "home", "entered": 100000, "lost": 25000, "loss_rate": 0.25, "flagged": False}
+
+
+def test_health_and_anomalies_json(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    traffic = write_csv(tmp_path / "t.csv", "date,channel,uv,bounce_rate\n" + "\n".join(
+        f"2024-05-{d:02d},web,{100 if d != 29 else 50},{0.66 if d == 30 else 0.5}" for d in range(1, 31)))
+    inputs = write_csv(tmp_path / "h.csv", "metric,value,period\nfirst_screen_load_seconds,6,2024-05\n")
+    for path in (traffic, inputs):
+        assert run("ingest", "--workspace", ws, path).returncode == 0
+    health = json.loads(run("health", "--workspace", ws, "--json").stdout)
+    assert set(health) >= {"total", "metrics", "problems"}
+    by_metric = {m["metric"]: m for m in health["metrics"]}
+    assert set(by_metric["bounce_rate"]) >= {"metric", "dimension", "value", "score", "weight"}
+    # bounce (30 days, 1 day at 66%) ~50.5%: score 3; load time 6 s: score 1; only these two count
+    assert by_metric["bounce_rate"]["score"] == 3 and by_metric["first_screen_load_seconds"]["score"] == 1
+    assert by_metric["return_rate"]["score"] is None
+    assert health["total"] == 2.0
+    assert [(p["metric"], p["priority"]) for p in health["problems"]] == [("first_screen_load_seconds", "P0")]
+    assert set(health["problems"][0]) == {"metric", "priority", "cause", "action"}
+    anomalies = json.loads(run("anomalies", "--workspace", ws, "--json").stdout)["anomalies"]
+    assert anomalies == [{"date": "2024-05-29", "channel": "web", "metric": "uv_drop", "value": 50.0, "baseline": 100.0}]

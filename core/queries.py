@@ -1,0 +1,23 @@
+"""Run the parameterised queries kept in `sql/queries/`, one file each, named like the question."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from core.paths import read_sql
+from core.workspace import Workspace
+
+
+@cache
+def text(name: str) -> str:
+    return read_sql(f"queries/{name}.sql")
+
+
+def frame(workspace: Workspace, name: str, **params) -> pd.DataFrame:
+    """A small, already aggregated result; values are bound, never pasted into SQL."""
+    sql = text(name)
+    used = {key: value for key, value in params.items() if f"${key}" in sql}
+    with workspace.cursor() as cur:
+        return cur.execute(sql, used).fetchdf()

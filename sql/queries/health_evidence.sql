@@ -1,0 +1,72 @@
+-- The measured inputs of the health scorecard for the period $start..$end (dates, inclusive).
+
+with
+
+period_orders as (
+    select * from order_summary
+    where ordered_at::date between $start and $end and not is_cancelled
+),
+
+returns as (
+    select
+        count(*) as count_orders,
+        count(*) filter (where refunded_amount > 0 or lower(coalesce(status, '')) in ('refunded', '已退款', '退款成功'))
+            as count_returned_orders
+    from period_orders
+),
+
+sold_recently as (
+    -- SKUs with a sale in the 90 days to the period's end
+    select distinct sku
+    from order_lines
+    where sku is not null and not is_cancelled
+      and order_time::date between $end - interval 89 days and $end
+),
+
+all_skus as (
+    select sku from inventory
+    union
+    select distinct sku from order_lines where sku is not null
+),
+
+sell_through as (
+    select
+        count(*) as count_skus,
+        count(sold_recently.sku) as count_skus_sold_90d
+    from all_skus
+    left join sold_recently using (sku)
+),
+
+cost_of_goods as (
+    -- the year to the period's end, at inventory unit cost
+    select
+        sum(order_lines.quantity * inventory.unit_cost) as cogs_365d,
+        count(distinct order_lines.order_time::date) as count_days_with_sales
+    from order_lines
+    join inventory using (sku)
+    where not order_lines.is_cancelled
+      and order_lines.order_time::date between $end - interval 364 days and $end
+),
+
+stock_value as (
+    select sum(stock_on_hand * unit_cost) as inventory_value, count(*) as count_inventory_skus
+    from inventory
+),
+
+traffic as (
+    select
+        sum(uv) as uv,
+        sum(uv * bounce_rate) / nullif(sum(uv) filter (where bounce_rate is not null), 0) as bounce_rate
+    from traffic_daily
+    where date between $start and $end
+),
+
+data_span as (
+    select min(order_time)::date as first_order_date from orders
+),
+
+joined as (
+    select * from returns, sell_through, cost_of_goods, stock_value, traffic, data_span
+)
+
+select * from joined

@@ -1,0 +1,57 @@
+-- Days the daily traffic report should flag (the playbook's thresholds):
+--  * a channel's UV 20% or more below its baseline: the median of the same weekday over the previous
+--    four weeks, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
+--  * a day whose bounce rate across all channels is above 70%.
+
+with
+
+channel_days as (
+    select * from daily_channel_traffic
+),
+
+channel_baselines as (
+    select
+        date,
+        channel,
+        uv,
+        median(uv) over same_weekday_before as baseline_uv,
+        count(uv) over same_weekday_before as count_baseline_weeks
+    from channel_days
+    window same_weekday_before as (
+        partition by channel, dayofweek(date)
+        order by date
+        range between interval 28 days preceding and interval 1 day preceding
+    )
+),
+
+uv_drops as (
+    select
+        date,
+        channel,
+        'uv_drop' as metric,
+        uv::double as value,
+        baseline_uv::double as baseline,
+        uv / baseline_uv - 1 as change
+    from channel_baselines
+    where count_baseline_weeks >= 2 and baseline_uv > 0 and uv <= 0.8 * baseline_uv
+),
+
+bounce_days as (
+    select
+        date,
+        'all' as channel,
+        'high_bounce' as metric,
+        bounce_rate as value,
+        0.70 as baseline,
+        bounce_rate - 0.70 as change
+    from daily_traffic
+    where bounce_rate > 0.70
+),
+
+joined as (
+    select * from uv_drops
+    union all
+    select * from bounce_days
+)
+
+select * from joined

@@ -1,0 +1,113 @@
+"""The health scorecard: the playbook's example, the cut-offs at their edges, missing metrics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import health, ingest
+from core.health import Evidence, build_scorecard, score
+from tests.conftest import write_csv
+
+PLAYBOOK_ORDER = ["first_screen_load_seconds", "server_error_rate", "sku_sell_through", "inventory_turnover",
+                  "bounce_rate", "service_first_response_seconds", "return_rate"]
+
+
+def value_scoring(metric: str, points: int) -> float:
+    """A value that lands exactly on the cut-off for `points` (or just past the last for 1)."""
+    bands = health.BY_KEY[metric].bands
+    if points > 1:
+        return bands[5 - points]
+    return bands[-1] * (1.5 if health.BY_KEY[metric].lower_is_better else 0.5)
+
+
+def test_the_playbook_example_scores_2_85():
+    # scores 3, 4, 2, 3, 2, 4, 3 with weights 15, 10, 20, 15, 15, 10, 15 %
+    evidence = {m: Evidence(value_scoring(m, s), "x") for m, s in zip(PLAYBOOK_ORDER, [3, 4, 2, 3, 2, 4, 3])}
+    card = build_scorecard(evidence)
+    assert [r.score for r in card.rows] == [3, 4, 2, 3, 2, 4, 3]
+    assert card.total == pytest.approx(2.85)
+
+
+def test_default_weights_sum_to_one():
+    assert sum(health.DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0.35, 5), (0.3501, 4), (0.45, 4), (0.55, 3), (0.5501, 2), (0.65, 2), (0.6501, 1), (0.0, 5)],
+)
+def test_bounce_rate_cut_offs_at_their_edges(value, expected):
+    # lower is better: at the cut-off still earns the better score; 65% scores 2 as in the playbook
+    assert score(value, health.BY_KEY["bounce_rate"].bands, lower_is_better=True) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0.90, 5), (0.8999, 4), (0.80, 4), (0.70, 3), (0.50, 2), (0.4999, 1)])
+def test_sell_through_cut_offs_at_their_edges(value, expected):
+    assert score(value, health.BY_KEY["sku_sell_through"].bands, lower_is_better=False) == expected
+
+
+def test_a_missing_metric_is_left_out_and_weights_renormalised():
+    # only bounce (15%) and returns (15%) known: each counts 50%
+    card = build_scorecard({"bounce_rate": Evidence(0.60, "x"), "return_rate": Evidence(0.01, "x")})
+    known = {r.metric: r for r in card.rows if r.score is not None}
+    assert set(known) == {"bounce_rate", "return_rate"}
+    assert known["bounce_rate"].effective_weight == pytest.approx(0.5)
+    assert card.total == pytest.approx((2 + 5) / 2)
+    missing = next(r for r in card.rows if r.metric == "server_error_rate")
+    assert missing.score is None and missing.evidence.detail == "health.evidence.missing"
+
+
+def test_no_data_at_all_gives_no_total():
+    assert build_scorecard({}).total is None
+
+
+def test_problems_are_below_3_and_p0_first():
+    evidence = {m: Evidence(value_scoring(m, s), "x") for m, s in zip(PLAYBOOK_ORDER, [3, 4, 2, 3, 1, 4, 2])}
+    found = health.problems(build_scorecard(evidence))
+    assert [(p.priority, p.metric) for p in found] == [("P0", "bounce_rate"), ("P1", "return_rate"), ("P2", "sku_sell_through")]
+    assert found[0].action == "health.action.bounce_rate"
+
+
+def test_presets_set_their_dimension_share_and_keep_the_total():
+    new = health.preset_weights("new_platform")
+    assert new["first_screen_load_seconds"] + new["server_error_rate"] == pytest.approx(0.30)
+    assert new["first_screen_load_seconds"] / new["server_error_rate"] == pytest.approx(1.5)
+    mature = health.preset_weights("mature_platform")
+    assert mature["sku_sell_through"] + mature["inventory_turnover"] == pytest.approx(0.25)
+    assert sum(new.values()) == pytest.approx(1) and sum(mature.values()) == pytest.approx(1)
+
+
+def test_measured_metrics_from_a_tiny_shop(workspace, tmp_path):
+    # 4 orders in May, one refunded; SKU s3 in stock but unsold; 10 days of traffic at 50% bounce
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,refunded_amount,sku,quantity,unit_price
+        A1,c1,2024-05-01,100,0,s1,1,100
+        A2,c2,2024-05-02,100,100,s1,1,100
+        A3,c3,2024-05-03,50,0,s2,1,50
+        A4,c1,2024-05-04,50,0,s2,1,50
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "inventory.csv", """
+        sku,stock_on_hand,unit_cost
+        s1,10,40
+        s2,10,20
+        s3,5,10
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "traffic.csv", "date,uv,bounce_rate\n" + "\n".join(
+        f"2024-05-{d:02d},100,{0.4 if d % 2 else 0.6}" for d in range(1, 11))))
+    evidence = health.measured_evidence(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    assert evidence["return_rate"].value == pytest.approx(1 / 4)
+    assert evidence["sku_sell_through"].value == pytest.approx(2 / 3)
+    assert evidence["bounce_rate"].value == pytest.approx(0.5)
+    # COGS 2x40 + 2x20 = 120 over the 31 days since the first order, a year: 120 x 365 / 31;
+    # inventory value 10x40 + 10x20 + 5x10 = 650
+    assert evidence["inventory_turnover"].value == pytest.approx(120 * 365 / 31 / 650)
+
+
+def test_hand_entered_inputs_are_saved_and_scored(workspace):
+    health.save_inputs(workspace, {"first_screen_load_seconds": 2.5, "server_error_rate": None}, "2024-05")
+    card = health.scorecard(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    row = next(r for r in card.rows if r.metric == "first_screen_load_seconds")
+    assert (row.value, row.score, row.evidence.params) == (2.5, 4, {"period": "2024-05"})
+    assert card.total == 4

@@ -1,0 +1,39 @@
+"""KPI overview and the GMV = UV x conversion x AOV bridge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import ingest, kpi
+from core.kpi import Period, gmv_bridge
+from tests.conftest import write_csv
+
+
+def test_bridge_parts_are_hand_checkable_and_add_up():
+    # before: 1000 UV, 20 orders (2%), GMV 2000 (AOV 100); after: 1200 UV, 30 orders (2.5%), GMV 2700 (AOV 90)
+    before, after = Period(date(2024, 4, 1), date(2024, 4, 30), 1000, 20, 2000), Period(date(2024, 5, 1), date(2024, 5, 31), 1200, 30, 2700)
+    parts = dict(gmv_bridge(before, after))
+    assert parts["uv"] == pytest.approx(200 * 0.02 * 100)  # 400
+    assert parts["conversion_rate"] == pytest.approx(1200 * 0.005 * 100)  # 600
+    assert parts["aov"] == pytest.approx(1200 * 0.025 * -10)  # -300
+    assert sum(parts.values()) == pytest.approx(after.gmv - before.gmv)
+
+
+def test_previous_period_has_the_same_length():
+    assert kpi.previous(date(2024, 5, 1), date(2024, 5, 31)) == (date(2024, 3, 31), date(2024, 4, 30))
+
+
+def test_period_totals_leave_cancelled_orders_out_and_net_refunds(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", """
+        order_id,customer_id,order_time,order_total,refunded_amount,status
+        A1,c1,2024-05-01,100,0,paid
+        A2,c2,2024-05-02,80,30,paid
+        A3,c3,2024-05-03,500,0,cancelled
+        A4,c4,2024-06-01,999,0,paid
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "t.csv", "date,uv\n2024-05-01,60\n2024-05-02,40\n"))
+    may = kpi.period(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    assert (may.uv, may.orders, may.gmv) == (100, 2, 150)
+    assert may.conversion_rate == pytest.approx(0.02) and may.aov == pytest.approx(75)

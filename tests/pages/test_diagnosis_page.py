@@ -1,0 +1,71 @@
+"""The Diagnosis page on the demo shop, through AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def open_diagnosis(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def table_with(at: AppTest, column: str):
+    """The one table on the page that has this column."""
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def test_the_demo_stories_show_on_the_diagnosis_page():
+    at = open_diagnosis()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Diagnosis"
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"GMV", "Orders", "UV", "Conversion rate", "Average order value", "Weighted health score"}
+    assert metrics["Weighted health score"].endswith("/ 5")
+    problems = table_with(at, "Priority")
+    # the detail-page bounce problem comes first, as a P0
+    assert problems.iloc[0]["Priority"] == "P0" and problems.iloc[0]["Metric"] == "Detail-page bounce rate"
+    funnel = table_with(at, "Users entered")
+    leaking = funnel[funnel["Likely cause"] != ""]
+    assert leaking["Stage"].tolist() == ["checkout"]
+    anomalies = table_with(at, "Baseline")
+    assert {"UV drop", "Bounce rate above 70%"} <= set(anomalies["Metric"])
+    assert "feed_ads" in set(anomalies["Channel"])
+    assert len(at.get("vega_lite_chart")) >= 5  # waterfall, radar, funnel, split, traffic, bounce
+
+
+def test_the_page_speaks_chinese():
+    at = open_diagnosis("zh")
+    assert at.title[0].value == "诊断"
+    assert table_with(at, "优先级").iloc[0]["指标"] == "详情页跳出率"
+
+
+def test_a_period_choice_changes_the_numbers():
+    at = open_diagnosis()
+    thirty = {m.label: m.value for m in at.metric}["Orders"]
+    at.segmented_control(key="diagnosis_preset").set_value(7).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Orders"] != thirty
+
+
+def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
+    from core.workspace import Workspace
+
+    def page(path):
+        from core.workspace import Workspace
+        from pages.diagnosis import render
+
+        render(Workspace(path))
+
+    empty = Workspace(data_dir / "empty.duckdb")
+    empty.connection
+    at = AppTest.from_function(page, args=(str(empty.path),), default_timeout=60).run()
+    assert not at.exception
+    assert at.info[0].value == "This needs data that the workspace does not have yet: Orders. Add it on the Data page."
+    assert not at.metric
