@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -69,3 +70,33 @@ def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
     assert not at.exception
     assert at.info[0].value == "This needs data that the workspace does not have yet: Orders. Add it on the Data page."
     assert not at.metric
+
+
+def test_hand_entered_values_and_weights_are_saved(data_dir):
+    """AppTest cannot type into a data editor: its edits are seeded the way the browser sends them."""
+    from core import health, ingest, settings
+    from core.workspace import Workspace
+    from tests.conftest import write_csv
+
+    shop = Workspace(data_dir / "shop.duckdb")
+    ingest.load(shop, write_csv(data_dir / "o.csv", "order_id,customer_id,order_time,order_total\nA1,c1,2024-05-01,100\n"))
+
+    def page(path):
+        from core.workspace import Workspace
+        from pages.diagnosis import render
+
+        render(Workspace(path))
+
+    at = AppTest.from_function(page, args=(str(shop.path),), default_timeout=60).run()
+    at.session_state["health_inputs_editor"] = {"edited_rows": {0: {"value": 1.2}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="save_inputs").click().run()
+    assert not at.exception
+    assert health.input_evidence(shop)["first_screen_load_seconds"].value == 1.2
+    assert "First-screen load time (s)" in table_with(at, "Evidence")["Metric"].tolist()
+
+    at.radio(key="health_preset").set_value("new_platform").run()
+    at.button(key="apply_preset").click().run()
+    weights = settings.get(shop, "health.weights")
+    assert weights["first_screen_load_seconds"] + weights["server_error_rate"] == pytest.approx(0.3)
+    assert health.saved_weights(shop) == weights
