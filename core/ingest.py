@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from core import sources
-from core.datasets import DATASETS, Dataset, detect_kind, missing_required, suggest_mapping
+from core.datasets import DATASETS, Dataset, Field, detect_kind, missing_required, suggest_mapping
 from core.i18n import Message, translate
 from core.paths import read_sql
 from core.workspace import Workspace, quote
@@ -34,7 +34,8 @@ PARSERS = {
     "id": "parse_id({c})",
     "text": "blank_to_null({c})",
     "number": "parse_number({c})",
-    "integer": "round(parse_number({c}))::bigint",
+    # nan, inf and 1e300 parse as numbers but are no whole count: NULL, so they are reported
+    "integer": "try_cast(round(parse_number({c})) as bigint)",
     "rate": "parse_rate({c})",
     "timestamp": "parse_timestamp({c}, {day_first})",
     "date": "parse_timestamp({c}, {day_first})::date",
@@ -130,153 +131,209 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
     except duckdb.Error as error:
         raise IngestError("error.unreadable_csv", file=file_name, detail=str(error).splitlines()[0]) from None
     malformed = cur.execute("select line from reject_errors order by line").fetchall()
+    columns = [d[0] for d in cur.execute("select * from raw_read limit 0").description]
     if malformed:
         # Accepted row k sits after every malformed line that came before it: shift its number.
         cur.execute("create temp table malformed as select line, line - 2 - (row_number() over (order by line) - 1) as accepted_before from reject_errors")
         cur.execute(f"""create temp table raw as
             select k + 1 + (select count(*) from malformed m where m.accepted_before < k) as {ROW}, * exclude (k)
             from (select row_number() over () as k, * from raw_read)""")
-    else:
+    elif any(c.lower() == "rowid" for c in columns):  # a column called rowid would hide the row id
         cur.execute(f"create temp table raw as select row_number() over () + 1 as {ROW}, * from raw_read")
+    else:
+        # A table just filled from the file keeps its rows in file order (as row_number() over () relied on
+        # too, with DuckDB's default preserve_insertion_order), so its row ids number them without a copy.
+        cur.execute(f"create temp view raw as select rowid + 2 as {ROW}, * from raw_read")
     return len(malformed)
 
 
-def _decide_day_first(cur, dataset: Dataset, mapping: dict[str, str]) -> bool:
-    """`01/02/2024`: read day-first only when that parses more values than month-first."""
-    columns = [mapping[f.name] for f in dataset.fields if f.type in DATE_TYPES and f.name in mapping]
-    if not columns:
-        return False
-    counts = ", ".join(
-        f"count(parse_timestamp({quote(c)}, false)), count(parse_timestamp({quote(c)}, true))" for c in columns
-    )
-    values = cur.execute(f"select {counts} from raw").fetchone()
-    month_first, day_first = sum(values[0::2]), sum(values[1::2])
-    return day_first > month_first
+def _scan_raw(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | None) -> tuple[bool, dict[str, int]]:
+    """One pass over the text for what parsing needs to know first: whether to read dates day-first
+    (unless given) and, for orders, how many order-level values are blank.
+
+    `01/02/2024` is read day-first only when that parses more values than month-first. ISO text parses
+    the same either way, so only the other values are parsed both ways and compared."""
+    dates = [quote(mapping[f.name]) for f in dataset.fields if f.type in DATE_TYPES and f.name in mapping] if day_first is None else []
+    order_level = [f for f in dataset.fields if f.order_level and f.name in mapping] if dataset.name == "orders" else []
+    parts = [
+        f"sum(case when iso_timestamp({c}) is null then (parse_timestamp({c}, true) is not null)::integer"
+        f" - (parse_timestamp({c}, false) is not null)::integer end)" for c in dates
+    ] + [f"sum(is_blank({quote(mapping[f.name])})::integer)" for f in order_level]
+    values = cur.execute(f"select {', '.join(parts)} from raw").fetchone() if parts else ()
+    if day_first is None:
+        day_first = sum(v or 0 for v in values[:len(dates)]) > 0
+    blanks = {f.name: int(v or 0) for f, v in zip(order_level, values[len(dates):])}
+    return day_first, blanks
 
 
-def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool) -> list[CleaningNote]:
-    """Parse, copy order-level fields down an order's lines, then apply defaults and derivations."""
-    notes: list[CleaningNote] = []
-    parsed = [ROW]
+def _flagged(f: Field, mapping: dict[str, str]) -> bool:
+    """Whether a field has a `__bad` flag: mapped, and of a type whose text can fail to parse."""
+    return f.name in mapping and f.type != "text"
+
+
+def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool) -> None:
+    """`parsed`: every field typed, and for a flagged one a `__bad` flag: a value was given but does not parse.
+
+    A view: a query over it parses only the columns it uses, and `typed` is the one copy of the rows."""
+    inner, outer = [ROW], [ROW]
     for f in dataset.fields:
+        name = quote(f.name)
         if f.name in mapping:
             column = quote(mapping[f.name])
-            expression = PARSERS[f.type].format(c=column, day_first=str(day_first).lower())
-            parsed.append(f"{expression} as {quote(f.name)}")
-            parsed.append(f"{column} as {quote(f.name + '__raw')}")
-            parsed.append(f"(blank_to_null({column}) is not null and {expression} is null) as {quote(f.name + '__bad')}")
+            inner.append(f"{PARSERS[f.type].format(c=column, day_first=str(day_first).lower())} as {name}")
+            if not _flagged(f, mapping):  # blank_to_null is NULL exactly for blank text: never bad
+                outer.append(name)
+                continue
+            blank = quote(f.name + "__blank")
+            inner.append(f"is_blank({column}) as {blank}")
+            # bad: the value is NULL (true > false) although the text was not blank; each parsed once
+            outer += [name, f"({name} is null) > {blank} as {quote(f.name + '__bad')}"]
         else:
-            parsed.append(f"null::{SQL_TYPES[f.type]} as {quote(f.name)}")
-    cur.execute(f"create temp table typed as select {', '.join(parsed)} from raw")
+            inner.append(f"null::{SQL_TYPES[f.type]} as {name}")
+            outer.append(name)
+    cur.execute(f"create temp view parsed as select {', '.join(outer)} from (select {', '.join(inner)} from raw)")
 
+
+def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, blanks: dict[str, int]) -> list[CleaningNote]:
+    """Parse, copy order-level fields down an order's lines, then apply defaults and derivations: one copy."""
+    _parsed_view(cur, dataset, mapping, day_first)
+    columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + "__bad") for f in dataset.fields if _flagged(f, mapping)]
+    source = "parsed"
+    fills: list[tuple[Field, int]] = []
     if dataset.name == "orders":
-        notes += _fill_order_level(cur, dataset, mapping)
-
+        fills = _line_numbers(cur, dataset, blanks)
+        source = f"parsed join line_numbers using ({ROW})"
+        for f, _ in fills:
+            filled = f"coalesce({quote(f.name)}, {quote(f.name + '__first')})"
+            columns[columns.index(quote(f.name))] = f"{filled} as {quote(f.name)}"
+            columns.append(f"{filled} is null as {quote(f.name + '__unfilled')}")
+        columns.append("line_number")
+    query = f"select {', '.join(columns)} from {source}"
     for step in ("default", "derive"):
         replaced = [
             f"coalesce({quote(f.name)}, {getattr(f, step)}) as {quote(f.name)}"
             for f in dataset.fields if getattr(f, step) is not None
         ]
         if replaced:
-            cur.execute(f"create or replace temp table typed as select * replace ({', '.join(replaced)}) from typed")
-    return notes
-
-
-def _fill_order_level(cur, dataset: Dataset, mapping: dict[str, str]) -> list[CleaningNote]:
-    """Shopify leaves order-level fields blank on an order's later lines: take them from its first line."""
-    fields = [f for f in dataset.fields if f.order_level and f.name in mapping]
-    blanks = cur.execute(
-        "select " + ", ".join(f"count(*) filter (where {quote(f.name)} is null and not {quote(f.name + '__bad')})" for f in fields)
-        + " from typed"
-    ).fetchone() if fields else ()
-    to_fill = [f for f, n in zip(fields, blanks) if n]
-    window = f"over (partition by order_id order by {ROW} rows between unbounded preceding and unbounded following)"
-    replaced = [f"coalesce({quote(f.name)}, first({quote(f.name)} ignore nulls) {window}) as {quote(f.name)}" for f in to_fill]
-    replace_clause = f" replace ({', '.join(replaced)})" if replaced else ""
-    cur.execute(
-        f"create or replace temp table typed as select *{replace_clause}, "
-        f"row_number() over (partition by order_id order by {ROW})::integer as line_number from typed"
-    )
-    if not to_fill:
+            query = f"select * replace ({', '.join(replaced)}) from ({query})"
+    cur.execute(f"create temp table typed as {query}")
+    if not fills:
         return []
     after = cur.execute(
-        "select " + ", ".join(f"count(*) filter (where {quote(f.name)} is null)" for f in to_fill) + " from typed"
+        "select " + ", ".join(f"count(*) filter (where {quote(f.name + '__unfilled')})" for f, _ in fills) + " from typed"
     ).fetchone()
     return [
         CleaningNote("cleaning.order_fields_filled", mapping[f.name], before - remaining)
-        for f, before, remaining in zip(to_fill, [n for n in blanks if n], after)
+        for (f, before), remaining in zip(fills, after)
         if before - remaining
     ]
+
+
+def _line_numbers(cur, dataset: Dataset, blanks: dict[str, int]) -> list[tuple[Field, int]]:
+    """`line_numbers`: each row's line number within its order and, for the order-level fields Shopify leaves
+    blank on an order's later lines, the value of the order's first line that has one.
+
+    Returns the fields to fill with their count of blanks (a blank value is exactly one that parses to
+    NULL without being bad, so the count comes from the text)."""
+    to_fill = [(f, blanks[f.name]) for f in dataset.fields if blanks.get(f.name)]
+    window = f"partition by order_id order by {ROW}"
+    whole = f"over ({window} rows between unbounded preceding and unbounded following)"
+    columns = [ROW, f"row_number() over ({window})::integer as line_number"]
+    columns += [f"first({quote(f.name)} ignore nulls) {whole} as {quote(f.name + '__first')}" for f, _ in to_fill]
+    # Only the row number, the order id and the fields to fill go through the window, not whole rows.
+    cur.execute(f"create temp table line_numbers as select {', '.join(columns)} from parsed")
+    return to_fill
 
 
 def _fill_medians(cur, dataset: Dataset, mapping: dict[str, str]) -> list[CleaningNote]:
     """A missing measure a metric needs is filled with the column's median, and the fill is reported."""
     notes = []
-    for f in dataset.fields:
-        if not f.fill_median:
+    fields = [f for f in dataset.fields if f.fill_median]
+    missing_where = {f.name: f"{quote(f.name)} is null and not {quote(f.name + '__bad') if _flagged(f, mapping) else 'false'}" for f in fields}
+    # One pass counts what is missing; a median is only worked out for a column that needs one.
+    counts = cur.execute(
+        "select " + ", ".join(f"count(*) filter (where {missing_where[f.name]})" for f in fields) + " from typed"
+    ).fetchone() if fields else ()
+    for f, missing in zip(fields, counts):
+        if not missing:
             continue
         column = quote(f.name)
-        bad = f"{quote(f.name + '__bad')}" if f.name in mapping else "false"
-        missing, median = cur.execute(
-            f"select count(*) filter (where {column} is null and not {bad}), median({column}) from typed"
-        ).fetchone()
-        if missing and median is not None:
-            cur.execute(f"update typed set {column} = ? where {column} is null and not {bad}", [median])
+        median = cur.execute(f"select median({column}) from typed").fetchone()[0]
+        if median is not None:
+            cur.execute(f"update typed set {column} = ? where {missing_where[f.name]}", [median])
             notes.append(CleaningNote("cleaning.median_filled", mapping.get(f.name, f.name), missing, float(median)))
     return notes
 
 
 def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str]) -> None:
-    """A `problems` table: one row per unusable value, located by row and source column."""
-    parts = []
+    """A `problems` table: one row per unusable value, located by row and source column.
+
+    One pass counts every kind of problem; only the kinds that occur are then looked up (the raw value
+    comes from `raw`, joined on the row for the few rows concerned)."""
+    parts = []  # (condition on typed, the problem row to insert, whether the raw text is needed); {t} qualifies
     for f in dataset.fields:
         source = mapping.get(f.name, f.name).replace("'", "''")
         name = quote(f.name)
-        if f.name in mapping:
-            parts.append(f"select {ROW}, '{source}', {quote(f.name + '__raw')}, 'not_{f.type}', '' from typed where {quote(f.name + '__bad')}")
+        raw = f"raw.{quote(mapping[f.name])}" if f.name in mapping else "null"
+        if _flagged(f, mapping):
+            parts.append(("{t}" + quote(f.name + "__bad"), f"'{source}', {raw}, 'not_{f.type}', ''", True))
         if f.required:
-            bad = f"not {quote(f.name + '__bad')}" if f.name in mapping else "true"
-            parts.append(f"select {ROW}, '{source}', null, 'missing', '' from typed where {name} is null and {bad}")
+            bad = "not {t}" + quote(f.name + "__bad") if _flagged(f, mapping) else "true"
+            parts.append(("{t}" + f"{name} is null and {bad}", f"'{source}', null, 'missing', ''", False))
         if f.type == "integer" or f.name in {"spend", "attributed_revenue", "unit_price", "quantity", "order_total"}:
-            raw = quote(f.name + "__raw") if f.name in mapping else "null"
-            parts.append(f"select {ROW}, '{source}', {raw}, 'negative', '' from typed where {name} < 0")
+            parts.append(("{t}" + f"{name} < 0", f"'{source}', {raw}, 'negative', ''", f.name in mapping))
     if dataset.name == "experiments":
-        parts.append(f"select {ROW}, '{mapping['conversions'].replace(chr(39), chr(39) * 2)}', conversions::varchar, 'conversions_above_users', users::varchar from typed where conversions > users")
-    if dataset.aggregate is None and dataset.name != "orders":
-        key = ", ".join(quote(k) for k in dataset.key)
-        columns = "/".join(mapping.get(k, k) for k in dataset.key).replace("'", "''")
-        parts.append(
-            f"select {ROW}, '{columns}', null, 'duplicate_key', first_row::varchar from ("
-            f"select {ROW}, min({ROW}) over (partition by {key}) as first_row from typed) where first_row < {ROW}"
-        )
+        source = mapping["conversions"].replace("'", "''")
+        parts.append(("{t}conversions > {t}users", f"'{source}', conversions::varchar, 'conversions_above_users', users::varchar", False))
     cur.execute(
         "create temp table problems (source_row bigint, source_column varchar, value varchar, code varchar, detail varchar)"
     )
-    for part in parts:
-        cur.execute(f"insert into problems {part}")
+    counts = cur.execute(
+        "select " + ", ".join(f"count(*) filter (where {condition.format(t='')})" for condition, _, _ in parts) + " from typed"
+    ).fetchone() if parts else ()
+    for (condition, columns, needs_raw), count in zip(parts, counts):
+        if not count:
+            continue
+        if needs_raw:
+            cur.execute(f"insert into problems select typed.{ROW}, {columns} from typed join raw on raw.{ROW} = typed.{ROW} "
+                        f"where {condition.format(t='typed.')}")
+        else:
+            cur.execute(f"insert into problems select {ROW}, {columns} from typed where {condition.format(t='')}")
+    if dataset.aggregate is None and dataset.name != "orders":
+        key = ", ".join(quote(k) for k in dataset.key)
+        columns = "/".join(mapping.get(k, k) for k in dataset.key).replace("'", "''")
+        cur.execute(
+            f"insert into problems select {ROW}, '{columns}', null, 'duplicate_key', first_row::varchar from ("
+            f"select {ROW}, min({ROW}) over (partition by {key}) as first_row from typed) where first_row < {ROW}"
+        )
 
 
-def _flag_price_outliers(cur) -> list[CleaningNote]:
-    """A unit price above 10x the mean is flagged (kept, and excludable from averages)."""
-    cur.execute(
-        f"""create or replace temp table typed as
-            select *, coalesce(unit_price > {PRICE_OUTLIER_FACTOR} * avg(unit_price) over (), false) as is_price_outlier
-            from typed"""
-    )
-    count = cur.execute("select count(*) from typed where is_price_outlier and " + f"{ROW} not in (select source_row from problems)").fetchone()[0]
-    return [CleaningNote("cleaning.price_outliers", "unit_price", count)] if count else []
+def _finalise(cur, dataset: Dataset) -> list[CleaningNote]:
+    """The rows to store, in the table's columns; for orders, the price outliers flagged.
 
-
-def _finalise(cur, dataset: Dataset) -> None:
-    """The rows to store, in the table's columns."""
-    cur.execute(f"create temp view accepted as select * from typed where {ROW} not in (select source_row from problems)")
+    `final` is a view over `typed` (a table only for datasets aggregated to another grain): storing the
+    rows reads it once, and a preview only reads its first rows (from `final_rows`, which keeps the row number)."""
+    has_problems = cur.execute("select count(*) > 0 from (select 1 from problems limit 1)").fetchone()[0]
+    where = f" where {ROW} not in (select source_row from problems)" if has_problems else ""
+    cur.execute(f"create temp view accepted as select * from typed{where}")
     if dataset.aggregate:
         cur.execute(f"create temp table final as {dataset.aggregate}")
-        return
-    columns = [f.name for f in dataset.stored_fields]
+        return []
+    columns = [quote(f.name) for f in dataset.stored_fields]
     if dataset.name == "orders":
-        columns += ["line_number", "is_price_outlier"]
-    cur.execute(f"create temp table final as select {', '.join(quote(c) for c in columns)} from accepted")
+        # A unit price above 10x the mean of every row's price (rejected rows included) is flagged, kept,
+        # and excludable from averages.
+        cur.execute("create temp table price_stats as select avg(unit_price) as mean_price from typed")
+        columns += [
+            "line_number",
+            f"coalesce(unit_price > {PRICE_OUTLIER_FACTOR} * (select mean_price from price_stats), false) as is_price_outlier",
+        ]
+    cur.execute(f"create temp view final_rows as select {ROW}, {', '.join(columns)} from accepted")
+    cur.execute(f"create temp view final as select * exclude ({ROW}) from final_rows")
+    if dataset.name != "orders":
+        return []
+    count = cur.execute("select count(*) from final where is_price_outlier").fetchone()[0]
+    return [CleaningNote("cleaning.price_outliers", "unit_price", count)] if count else []
 
 
 def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> None:
@@ -296,7 +353,10 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> 
     ).fetchall():
         problems.append(Problem(file_name, row, column, value, code, detail))
     report.problems = sorted(problems, key=lambda p: (p.row or 0))[:PROBLEM_LIST_LIMIT]
-    report.sample = cur.execute("select * from final limit 20").fetchdf()
+    if DATASETS[report.kind].aggregate:
+        report.sample = cur.execute("select * from final limit 20").fetchdf()
+    else:  # the file's first accepted rows
+        report.sample = cur.execute(f"select * exclude ({ROW}) from final_rows order by {ROW} limit 20").fetchdf()
     rejected = cur.execute(
         f"""select raw.{ROW} as row, reasons.reason, raw.* exclude ({ROW})
             from raw join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason
@@ -350,18 +410,15 @@ def staged(
         missing = missing_required(dataset, mapping)
         if missing:
             raise IngestError("error.missing_columns", file=file_name, kind=kind, columns=", ".join(missing))
-        if day_first is None:
-            day_first = _decide_day_first(cur, dataset, mapping)
+        day_first, blanks = _scan_raw(cur, dataset, mapping, day_first)
         report = Report(file_name, kind, mapping, headers, source.encoding, source.file_type, source.delimiter, day_first)
 
         step(0.3, "progress.parsing")
-        report.cleaning += _build_typed(cur, dataset, mapping, day_first)
+        report.cleaning += _build_typed(cur, dataset, mapping, day_first, blanks)
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
         _collect_problems(cur, dataset, mapping)
-        if dataset.name == "orders":
-            report.cleaning += _flag_price_outliers(cur)
-        _finalise(cur, dataset)
+        report.cleaning += _finalise(cur, dataset)
         _report_tables(cur, report, file_name, malformed_rows)
         yield cur, report
     finally:

@@ -38,6 +38,10 @@ def _utf8_ok(path: Path) -> bool:
     with path.open("rb") as handle:
         try:
             while chunk := handle.read(CHUNK):
+                # ASCII is valid UTF-8 by itself (checked far faster than decoded), unless a multi-byte
+                # sequence is still open from the previous chunk.
+                if chunk.isascii() and not decoder.getstate()[0]:
+                    continue
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:

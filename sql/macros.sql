@@ -1,28 +1,39 @@
 -- Parsing helpers for uploads, created as TEMP macros on the cursor that loads a file.
 -- Everything arrives as text; these turn export-style text into typed values or NULL.
 
--- '' and whitespace are missing values.
-create or replace temp macro blank_to_null(x) as nullif(trim(x), '');
+-- '' and whitespace are missing values. Fast path, same result: text that starts and ends with a
+-- printable ASCII character has nothing to trim.
+create or replace temp macro blank_to_null(x) as
+    case when ascii(x) between 33 and 126 and x[-1] between '!' and '~' then x else nullif(trim(x), '') end;
+-- blank_to_null(x) is null, without trimming text that starts with a printable ASCII character.
+create or replace temp macro is_blank(x) as
+    case when x is null then true when ascii(x) between 33 and 126 then false else trim(x) = '' end;
 
 -- Identifiers: Taobao writes order numbers as ="123..." or '123 to stop spreadsheets mangling them.
+-- Fast path, same result: text that starts with a printable ASCII character other than " ' and = and
+-- ends with one other than " has nothing to trim or strip.
 create or replace temp macro parse_id(x) as
-    nullif(trim(regexp_replace(trim(x), '^=?"|"$|^''', '', 'g')), '');
+    case when ascii(x) between 33 and 126 and ascii(x) not in (34, 39, 61) and x[-1] between '!' and '~' and x[-1] <> '"'
+         then x
+         else nullif(trim(regexp_replace(trim(x), '^=?"|"$|^''', '', 'g')), '')
+    end;
 
 -- Money and counts: currency symbols, thousands separators, a decimal comma, (12.00) for negatives.
 create or replace temp macro money_text(x) as
     regexp_replace(
         regexp_replace(trim(x), '^\((.*)\)$', '-\1'),
         '[\s¥￥$€£元]|^(CNY|RMB|USD|EUR|GBP)|(CNY|RMB|USD|EUR|GBP)$', '', 'g');
+-- A plain number casts at once (blank text never does); only the rest goes through money_text.
 create or replace temp macro parse_number(x) as
-    case when blank_to_null(x) is null then null
-         else coalesce(
-             try_cast(x as double),
-             try_cast(
+    coalesce(
+        try_cast(x as double),
+        case when blank_to_null(x) is not null
+             then try_cast(
                  case when regexp_matches(money_text(x), '^-?\d{1,3}(\.\d{3})*,\d{1,2}$')
                       then replace(replace(money_text(x), '.', ''), ',', '.')
                       else replace(money_text(x), ',', '')
-                 end as double))
-    end;
+                 end as double)
+        end);
 
 -- Rates: '62%', '62' and '0.62' all mean 0.62 (a bare number above 1 is read as a percentage).
 create or replace temp macro parse_rate(x) as
@@ -36,9 +47,15 @@ create or replace temp macro timestamp_text(x) as
     trim(regexp_replace(
         regexp_replace(regexp_replace(trim(x), '\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$', ''), '[年月]', '-', 'g'),
         '日|T', ' ', 'g'));
+-- Fast path, same result: ISO text such as 2024-05-01 10:00:00 has nothing for timestamp_text to change.
+create or replace temp macro iso_timestamp(x) as
+    case when regexp_full_match(x, '\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?')
+         then try_cast(x as timestamp)
+    end;
 create or replace temp macro parse_timestamp(x, day_first) as
-    case when blank_to_null(x) is null then null
-         else coalesce(
+    coalesce(
+        iso_timestamp(x),
+        case when blank_to_null(x) is not null then coalesce(
              try_cast(timestamp_text(x) as timestamp),
              case when day_first
                   then try_strptime(timestamp_text(x), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
@@ -49,7 +66,7 @@ create or replace temp macro parse_timestamp(x, day_first) as
              end,
              try_strptime(timestamp_text(x), ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y%m%d',
                                              '%Y-%m-%d %H:%M', '%Y.%m.%d', '%d %b %Y', '%b %d, %Y', '%B %d, %Y']))
-    end;
+        end);
 
 -- Months: '2024-05', '2024年5月', 'May 2024' or any date in the month.
 create or replace temp macro parse_month(x, day_first) as

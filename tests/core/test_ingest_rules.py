@@ -206,3 +206,15 @@ def test_outliers_leave_averages_only_when_the_owner_asks(workspace, tmp_path):
     assert table(workspace, average) == [(pytest.approx((200 + 2999) / 21),)]
     settings.put(workspace, "exclude_price_outliers", True)
     assert table(workspace, average) == [(10.0,)]
+
+
+def test_counts_too_large_or_not_finite_are_reported_not_crashing(workspace, tmp_path):
+    path = write_csv(tmp_path / "traffic.csv", """
+        date,uv
+        2024-05-01,10
+        2024-05-02,inf
+        2024-05-03,1e300
+        2024-05-04,nan
+    """)
+    report = ingest.preview(workspace, path)
+    assert [(p.row, p.code) for p in report.problems] == [(3, "not_integer"), (4, "not_integer"), (5, "not_integer")]
