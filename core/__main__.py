@@ -111,6 +111,24 @@ def cmd_anomalies(args) -> int:
     return _emit({"anomalies": rows}, args.json, lines)
 
 
+def cmd_abtest(args) -> int:
+    from core import abtest
+
+    result = abtest.analyse(args.users_a, args.conv_a, args.users_b, args.conv_b, alpha=args.alpha, days=args.days)
+    keys = ("p_value", "confidence", "rate_a", "rate_b", "abs_lift", "rel_lift", "ci_low", "ci_high",
+            "prob_b_beats_a", "srm_p_value", "verdict")
+    payload = {key: getattr(result, key) for key in keys} | {"reasons": [translate(k, **p) for k, p in result.reasons]}
+    lines = [f"{key:<16} {value}" for key, value in payload.items()]
+    return _emit(payload, args.json, lines)
+
+
+def cmd_samplesize(args) -> int:
+    from core import abtest
+
+    n = abtest.sample_size(args.baseline, args.mde, relative=args.relative, alpha=args.alpha, power=args.power)
+    return _emit({"n_per_group": n}, args.json, [f"{n} users per group"])
+
+
 def cmd_demo(args) -> int:
     from core.demo import ensure_demo
 
@@ -157,6 +175,23 @@ def parser() -> argparse.ArgumentParser:
     funnel.add_argument("--segment", help="device or channel segment (default: all)")
     funnel.add_argument("--json", action="store_true")
     funnel.set_defaults(run=cmd_funnel)
+
+    ab = commands.add_parser("abtest", help="B against A: significance, lift, probability to beat, verdict")
+    for name in ("users-a", "conv-a", "users-b", "conv-b"):
+        ab.add_argument(f"--{name}", type=int, required=True)
+    ab.add_argument("--alpha", type=float, default=0.05)
+    ab.add_argument("--days", type=int, help="days the test ran (fewer than 7 means keep testing)")
+    ab.add_argument("--json", action="store_true")
+    ab.set_defaults(run=cmd_abtest)
+
+    size = commands.add_parser("samplesize", help="users per group for a two-proportion test")
+    size.add_argument("--baseline", type=float, required=True, help="baseline conversion rate, e.g. 0.03")
+    size.add_argument("--mde", type=float, required=True, help="minimum detectable effect (absolute, or relative with --relative)")
+    size.add_argument("--relative", action="store_true")
+    size.add_argument("--alpha", type=float, default=0.05)
+    size.add_argument("--power", type=float, default=0.8)
+    size.add_argument("--json", action="store_true")
+    size.set_defaults(run=cmd_samplesize)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

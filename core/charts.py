@@ -123,3 +123,25 @@ def bounce(daily_totals: pd.DataFrame, threshold: float, lang: str = "en") -> al
     high = alt.Chart(daily_totals[daily_totals["bounce_rate"] > threshold]).mark_point(color=ANOMALY_COLOR, filled=True, size=80).encode(
         x="date:T", y="bounce_rate:Q")
     return (line + rule + high).properties(height=220, title=translate("chart.bounce_title", lang))
+
+
+def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
+    """Conversion rate per variant with its interval (columns variant, rate, low, high)."""
+    base = alt.Chart(rates).encode(y=alt.Y("variant:N", title=translate("chart.variant", lang)))
+    x = alt.X("low:Q", axis=alt.Axis(format=".1%"), title=translate("chart.conversion_rate", lang), scale=alt.Scale(zero=False))
+    whiskers = base.mark_rule(color=OK_COLOR, strokeWidth=3).encode(x=x, x2="high:Q")
+    dots = base.mark_point(color="#111827", filled=True, size=90).encode(
+        x="rate:Q",
+        tooltip=["variant:N", alt.Tooltip("rate:Q", format=".2%"), alt.Tooltip("low:Q", format=".2%"), alt.Tooltip("high:Q", format=".2%")])
+    return (whiskers + dots).properties(height=45 * len(rates) + 40, title=translate("chart.rates_title", lang))
+
+
+def cumulative_rates(daily: pd.DataFrame, lang: str = "en") -> alt.Chart:
+    """Running conversion rate per variant by day: early days swing, which is why peeking misleads."""
+    return alt.Chart(daily).mark_line(point=True).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("cumulative_rate:Q", axis=alt.Axis(format=".1%"), title=translate("chart.cumulative_rate", lang),
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("variant:N", title=translate("chart.variant", lang)),
+        tooltip=["date:T", "variant:N", "cumulative_users:Q", alt.Tooltip("cumulative_rate:Q", format=".2%")],
+    ).properties(height=260, title=translate("chart.cumulative_title", lang))

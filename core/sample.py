@@ -7,7 +7,8 @@ health inputs) that carry a few stories for the dashboard to find:
 * a traffic drop: `feed_ads` visitors fall ~38% for four days, 2026-10-12 .. 2026-10-15;
 * checkout -> payment loses ~55% of users (mobile worse than desktop), every other step 20-40%;
 * `social` returns less than it costs in Aug, Sep and Oct 2026 after paying back earlier;
-* `checkout_button_color` has a clear B win, `product_page_video` is inconclusive;
+* `checkout_button_color` has a clear B win (conversion and revenue per visitor), `product_page_video` is
+  inconclusive;
 * 36 SKUs stop selling months before the end of the year but still hold stock (dead stock);
 * exactly three order lines carry a unit price mistyped 100x (29900 instead of 299).
 
@@ -44,7 +45,8 @@ ORDER_COLUMNS = [
 TRAFFIC_COLUMNS = ["date", "channel", "device", "uv", "bounce_rate", "add_to_cart_rate", "orders"]
 FUNNEL_COLUMNS = ["step", "stage", "users", "segment"]
 MARKETING_COLUMNS = ["month", "channel", "spend", "attributed_revenue", "clicks", "orders", "impressions"]
-EXPERIMENT_COLUMNS = ["experiment", "variant", "date", "users", "conversions", "revenue", "page", "variable"]
+EXPERIMENT_COLUMNS = ["experiment", "variant", "date", "users", "conversions", "revenue", "revenue_sq", "page",
+                      "variable"]
 INVENTORY_COLUMNS = ["sku", "category", "stock_on_hand", "unit_cost", "listed_date"]
 HEALTH_COLUMNS = ["metric", "value", "period"]
 
@@ -439,19 +441,46 @@ def _two_proportion_p(c1: int, n1: int, c2: int, n2: int) -> float:
     return math.erfc(abs(c2 / n2 - c1 / n1) / se / math.sqrt(2)) if se > 0 else 1.0
 
 
+def _welch_p(n1: int, sum1: float, sq1: float, n2: int, sum2: float, sq2: float) -> float:
+    """Two-sided Welch test of mean revenue per visitor from sums and sums of squares, with the normal
+    tail: the groups run to thousands of visitors, where Student's t and the normal agree."""
+    m1, m2 = sum1 / n1, sum2 / n2
+    se2 = (sq1 - n1 * m1**2) / (n1 - 1) / n1 + (sq2 - n2 * m2**2) / (n2 - 1) / n2
+    return math.erfc(abs(m2 - m1) / math.sqrt(se2) / math.sqrt(2)) if se2 > 0 else 1.0
+
+
+EXPERIMENT_AOV = 460.0  # about the shop's order value (orders.csv at the default size)
+ORDER_VALUE_SIGMA = 0.6  # lognormal spread of one converter's order value around the day's mean
+
 EXPERIMENTS = (
-    # name, page, variable, first day, days, users/variant/day, conversion per variant, story check
+    # name, page, variable, first day, days, users/variant/day, conversion per variant, story check,
+    # revenue-per-visitor story check (Welch p of B against A)
     ("checkout_button_color", "checkout", "button color", "2026-09-01", 21, 1500, (0.030, 0.036),
-     lambda p, conv: p < 0.001 and conv[1] > conv[0]),
+     lambda p, conv: p < 0.001 and conv[1] > conv[0], lambda p, rpv: p < 0.001 and rpv[1] > rpv[0]),
     ("product_page_video", "product_detail", "hero video", "2026-09-24", 14, 800, (0.040, 0.0405),
-     lambda p, conv: p > 0.2),
-    ("free_shipping_banner", "home", "banner", "2026-10-14", 10, 600, (0.025, 0.028, 0.026), None),
+     lambda p, conv: p > 0.2, None),
+    ("free_shipping_banner", "home", "banner", "2026-10-14", 10, 600, (0.025, 0.028, 0.026), None, None),
 )
 
 
-def _experiments(rng: np.random.Generator) -> pd.DataFrame:
+def _order_values(rng: np.random.Generator, conv: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One lognormal order value per converter, in whole cents, around its day's mean `level`; returns
+    each cell's revenue and sum of squared order values, so the two always describe the same orders."""
+    cells = np.repeat(np.arange(conv.size), conv.ravel())
+    spread = rng.lognormal(-ORDER_VALUE_SIGMA**2 / 2, ORDER_VALUE_SIGMA, len(cells))  # mean 1
+    cents = np.maximum(100, np.round(level.ravel()[cells] * spread * 100)).astype(np.int64)
+    total = np.zeros(conv.size, dtype=np.int64)
+    squares = np.zeros(conv.size, dtype=np.int64)
+    np.add.at(total, cells, cents)
+    np.add.at(squares, cells, cents * cents)
+    return (total / 100).reshape(conv.shape), (squares / 10_000).reshape(conv.shape)
+
+
+def _experiments(rng: np.random.Generator, order_rng: np.random.Generator) -> pd.DataFrame:
+    """Daily users, conversions and revenue per variant. Order values come from their own stream
+    `order_rng`, so redrawing them for the revenue story leaves users and conversions alone."""
     frames = []
-    for name, page, variable, first, n_days, per_day, rates, story in EXPERIMENTS:
+    for name, page, variable, first, n_days, per_day, rates, story, revenue_story in EXPERIMENTS:
         n_var = len(rates)
         for _ in range(1000):  # redraw until the split is balanced and the sample tells the intended story
             users = rng.multinomial(rng.poisson(per_day * n_var, n_days), np.full(n_var, 1 / n_var))
@@ -462,7 +491,13 @@ def _experiments(rng: np.random.Generator) -> pd.DataFrame:
             if story is None or story(_two_proportion_p(tot_c[0], tot_u[0], tot_c[1], tot_u[1]),
                                       tot_c / tot_u):
                 break
-        revenue = np.round(conv * rng.normal(420.0, 30.0, conv.shape), 2)
+        level = rng.normal(EXPERIMENT_AOV, 30.0, conv.shape)  # the day's mean order value
+        for _ in range(1000):  # redraw the order values until revenue per visitor tells its story
+            revenue, revenue_sq = _order_values(order_rng, conv, level)
+            tot_r, tot_sq = revenue.sum(axis=0), revenue_sq.sum(axis=0)
+            if revenue_story is None or revenue_story(
+                    _welch_p(tot_u[0], tot_r[0], tot_sq[0], tot_u[1], tot_r[1], tot_sq[1]), tot_r / tot_u):
+                break
         d, v = np.meshgrid(np.arange(n_days), np.arange(n_var), indexing="ij")
         frames.append(pd.DataFrame({
             "experiment": name,
@@ -471,6 +506,7 @@ def _experiments(rng: np.random.Generator) -> pd.DataFrame:
             "users": users.ravel(),
             "conversions": conv.ravel(),
             "revenue": revenue.ravel(),
+            "revenue_sq": revenue_sq.ravel(),
             "page": page,
             "variable": variable,
         }, columns=EXPERIMENT_COLUMNS))
@@ -532,7 +568,7 @@ def generate(out_dir: pathlib.Path, order_lines: int = 60_000, seed: int = 20261
         "traffic_daily": traffic,
         "funnel_stages": _funnel(_stream(seed, "funnel"), traffic),
         "marketing_spend": _marketing(_stream(seed, "marketing"), order_lines / 60_000, aov),
-        "experiments": _experiments(_stream(seed, "experiments")),
+        "experiments": _experiments(_stream(seed, "experiments"), _stream(seed, "experiment_orders")),
         "inventory": _inventory(_stream(seed, "inventory"), cat, facts),
         "health_inputs": _health(),
     }

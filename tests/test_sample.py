@@ -22,7 +22,7 @@ HEADERS = {
     "traffic_daily": "date,channel,device,uv,bounce_rate,add_to_cart_rate,orders",
     "funnel_stages": "step,stage,users,segment",
     "marketing_spend": "month,channel,spend,attributed_revenue,clicks,orders,impressions",
-    "experiments": "experiment,variant,date,users,conversions,revenue,page,variable",
+    "experiments": "experiment,variant,date,users,conversions,revenue,revenue_sq,page,variable",
     "inventory": "sku,category,stock_on_hand,unit_cost,listed_date",
     "health_inputs": "metric,value,period",
 }
@@ -262,7 +262,7 @@ def test_marketing_story(data):
 # -- experiments -----------------------------------------------------------------------------------------
 
 def _experiment_totals(e: pd.DataFrame, name: str) -> pd.DataFrame:
-    return e[e["experiment"] == name].groupby("variant")[["users", "conversions", "revenue"]].sum()
+    return e[e["experiment"] == name].groupby("variant")[["users", "conversions", "revenue", "revenue_sq"]].sum()
 
 
 def test_experiments_story(data):
@@ -294,6 +294,43 @@ def test_experiments_story(data):
     assert (e["conversions"] <= e["users"]).all()
     aov = e["revenue"].sum() / e["conversions"].sum()
     assert 300 < aov < 600
+
+
+def _revenue_per_visitor(totals: pd.Series) -> tuple[float, float, int]:
+    """Mean and standard deviation of revenue per visitor (non-converters spend 0) from the sums."""
+    n = int(totals["users"])
+    mean = totals["revenue"] / n
+    return mean, math.sqrt((totals["revenue_sq"] - n * mean**2) / (n - 1)), n
+
+
+def test_experiment_revenue_squares(data):
+    e = data["experiments"]
+    assert not e[["revenue", "revenue_sq"]].isna().any().any()
+    none = e["conversions"] == 0
+    assert (e.loc[none, ["revenue", "revenue_sq"]] == 0).all().all()
+    bought = e[~none]
+    # the sums describe the same order values: sum x^2 lies between (sum x)^2 / k and (sum x)^2
+    assert (bought["revenue_sq"] >= bought["revenue"] ** 2 / bought["conversions"] * (1 - 1e-9)).all()
+    assert (bought["revenue_sq"] <= bought["revenue"] ** 2 * (1 + 1e-9)).all()
+    assert ((bought["revenue_sq"] < bought["revenue"] ** 2 * (1 - 1e-9)) | (bought["conversions"] == 1)).all()
+    # order values spread around the shop's order value, not all equal
+    within = (bought["revenue_sq"] - bought["revenue"] ** 2 / bought["conversions"]).sum() / bought["conversions"].sum()
+    cv = math.sqrt(within) / (e["revenue"].sum() / e["conversions"].sum())
+    assert 0.3 < cv < 1.2
+
+
+def test_checkout_button_color_raises_revenue_per_visitor(data, default):
+    for e in (data["experiments"], pd.read_csv(default["experiments"])):
+        button = _experiment_totals(e, "checkout_button_color")
+        mean_a, sd_a, n_a = _revenue_per_visitor(button.loc["A"])
+        mean_b, sd_b, n_b = _revenue_per_visitor(button.loc["B"])
+        assert mean_b > mean_a * 1.1
+        welch = stats.ttest_ind_from_stats(mean_b, sd_b, n_b, mean_a, sd_a, n_a, equal_var=False)
+        assert welch.pvalue < 0.01
+        video = _experiment_totals(e, "product_page_video")
+        mean_a, sd_a, n_a = _revenue_per_visitor(video.loc["A"])
+        mean_b, sd_b, n_b = _revenue_per_visitor(video.loc["B"])
+        assert stats.ttest_ind_from_stats(mean_b, sd_b, n_b, mean_a, sd_a, n_a, equal_var=False).pvalue > 0.05
 
 
 # -- inventory and health --------------------------------------------------------------------------------

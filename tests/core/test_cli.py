@@ -101,3 +101,25 @@ def test_health_and_anomalies_json(tmp_path):
     assert set(health["problems"][0]) == {"metric", "priority", "cause", "action"}
     anomalies = json.loads(run("anomalies", "--workspace", ws, "--json").stdout)["anomalies"]
     assert anomalies == [{"date": "2024-05-29", "channel": "web", "metric": "uv_drop", "value": 50.0, "baseline": 100.0}]
+
+
+def test_abtest_json_matches_statsmodels_and_bad_input_exits_2():
+    from statsmodels.stats.proportion import proportions_ztest
+
+    result = run("abtest", "--users-a", 12000, "--conv-a", 300, "--users-b", 12000, "--conv-b", 360, "--json")
+    out = json.loads(result.stdout)
+    assert set(out) >= {"p_value", "confidence", "rate_a", "rate_b", "abs_lift", "rel_lift", "ci_low", "ci_high",
+                        "prob_b_beats_a", "srm_p_value", "verdict"}
+    assert abs(out["p_value"] - proportions_ztest([360, 300], [12000, 12000])[1]) < 1e-12
+    assert out["verdict"] == "b_wins" and abs(out["rel_lift"] - 0.2) < 1e-12
+    bad = run("abtest", "--users-a", 100, "--conv-a", 101, "--users-b", 100, "--conv-b", 5)
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: Group A: 101 conversions is more than its 100 users."
+    empty = run("abtest", "--users-a", 0, "--conv-a", 0, "--users-b", 100, "--conv-b", 5)
+    assert empty.returncode == 2 and "Group A has no users" in empty.stderr
+
+
+def test_samplesize_json():
+    assert json.loads(run("samplesize", "--baseline", 0.1, "--mde", 0.02, "--json").stdout) == {"n_per_group": 3841}
+    relative = json.loads(run("samplesize", "--baseline", 0.1, "--mde", 0.2, "--relative", "--json").stdout)
+    assert relative == {"n_per_group": 3841}
+    assert run("samplesize", "--baseline", 0.1, "--mde", 0.95).returncode == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core import funnel, health
+from core import ab_log, abtest, funnel, health
 from core.datasets import DATASETS
 from core.i18n import catalog, translate
 from core.ingest import MODES, PARSERS
@@ -37,6 +37,8 @@ def test_every_computed_key_family_is_complete():
     families += [f"health.{part}.{m.key}" for m in health.METRICS for part in ("metric", "cause", "action")]
     families += [f"health.dimension.{d}" for d in health.DIMENSIONS] + [f"health.preset.{p}" for p in health.PRESETS]
     families += [f"anomaly.{m}" for m in ("uv_drop", "high_bounce")] + [f"anomaly.action.{m}" for m in ("uv_drop", "high_bounce")]
+    families += [f"ab.verdict.{v}" for v in abtest.VERDICTS] + [f"ab.log.{c}" for c in ab_log.COLUMNS]
+    families += [f"ab.source.{s}" for s in ("workspace", "manual")]
     families += [f"kpi.factor.{f}" for f in ("uv", "conversion_rate", "aov")] + list(funnel.CAUSES_BY_POSITION) + ["funnel.cause.generic"]
     assert [key for key in families if key not in en] == []
 
