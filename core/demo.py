@@ -8,18 +8,9 @@ from pathlib import Path
 
 from core import ingest
 from core.paths import SAMPLE_DIR, data_dir
+from core.sample import FILES as DEMO_FILES
 from core.workspace import DEMO_NAME, Workspace, close_connection
 
-# The order matters only for readability of the load log.
-DEMO_FILES = {
-    "orders": "orders.csv",
-    "traffic_daily": "traffic_daily.csv",
-    "funnel_stages": "funnel_stages.csv",
-    "marketing_spend": "marketing_spend.csv",
-    "experiments": "experiments.csv",
-    "inventory": "inventory.csv",
-    "health_inputs": "health_inputs.csv",
-}
 _build_lock = threading.Lock()
 
 

@@ -26,3 +26,19 @@ def demo(data_dir, demo_template):
     yield demo_path(data_dir)
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def _render_page(path: str, module: str) -> None:
+    """A page as a function of its workspace (AppTest runs this function's source on its own)."""
+    import importlib
+
+    from core.workspace import Workspace
+
+    importlib.import_module(module).render(Workspace(path))
+
+
+def page_for(workspace_path, module: str):
+    """AppTest of one page handed a workspace of our own, as the ethelred pages are handed their data."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_function(_render_page, args=(str(workspace_path), module), default_timeout=60)

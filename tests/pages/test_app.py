@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.workspace import Workspace
 from tests.conftest import ROOT, table
+from tests.pages.conftest import page_for
 
 APP = str(ROOT / "app.py")
 PAGES = {
@@ -108,13 +109,7 @@ def test_the_data_page_as_a_function_of_its_workspace(data_dir):
     own = Workspace(data_dir / "own.duckdb")
     ingest.load(own, write_csv(data_dir / "t.csv", "date,channel,uv\n2024-05-01,a,10\n"))
 
-    def page(path):
-        from core.workspace import Workspace
-        from pages.data import render
-
-        render(Workspace(path))
-
-    at = AppTest.from_function(page, args=(str(own.path),), default_timeout=60).run()
+    at = page_for(own.path, "pages.data").run()
     assert not at.exception
     assert not at.info  # not the demo: no read-only notice
     summary = at.dataframe[0].value

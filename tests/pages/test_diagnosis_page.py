@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.pages.conftest import page_for
 
 APP = str(ROOT / "app.py")
 
@@ -58,15 +59,9 @@ def test_a_period_choice_changes_the_numbers():
 def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
     from core.workspace import Workspace
 
-    def page(path):
-        from core.workspace import Workspace
-        from pages.diagnosis import render
-
-        render(Workspace(path))
-
     empty = Workspace(data_dir / "empty.duckdb")
     empty.connection
-    at = AppTest.from_function(page, args=(str(empty.path),), default_timeout=60).run()
+    at = page_for(empty.path, "pages.diagnosis").run()
     assert not at.exception
     assert at.info[0].value == "This needs data that the workspace does not have yet: Orders. Add it on the Data page."
     assert not at.metric
@@ -81,13 +76,7 @@ def test_hand_entered_values_and_weights_are_saved(data_dir):
     shop = Workspace(data_dir / "shop.duckdb")
     ingest.load(shop, write_csv(data_dir / "o.csv", "order_id,customer_id,order_time,order_total\nA1,c1,2024-05-01,100\n"))
 
-    def page(path):
-        from core.workspace import Workspace
-        from pages.diagnosis import render
-
-        render(Workspace(path))
-
-    at = AppTest.from_function(page, args=(str(shop.path),), default_timeout=60).run()
+    at = page_for(shop.path, "pages.diagnosis").run()
     at.session_state["health_inputs_editor"] = {"edited_rows": {0: {"value": 1.2}}, "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="save_inputs").click().run()
