@@ -129,6 +129,27 @@ def cmd_samplesize(args) -> int:
     return _emit({"n_per_group": n}, args.json, [f"{n} users per group"])
 
 
+def cmd_rfm(args) -> int:
+    from datetime import date
+
+    from core import rfm
+    from core.export import to_safe_csv
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise rfm.RfmError("rfm.bad_as_of", value=args.as_of) from None
+    workspace = Workspace(args.workspace)
+    as_of = as_of or rfm.default_as_of(workspace)
+    if as_of is None:
+        raise Message("error.no_data")
+    table = rfm.customers(workspace, as_of, args.window_days)
+    columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier"]
+    Path(args.out).write_bytes(to_safe_csv(table[columns]))
+    print(f"{len(table)} customer(s) as of {as_of} written to {args.out}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from core.demo import ensure_demo
 
@@ -192,6 +213,13 @@ def parser() -> argparse.ArgumentParser:
     size.add_argument("--power", type=float, default=0.8)
     size.add_argument("--json", action="store_true")
     size.set_defaults(run=cmd_samplesize)
+
+    tiers = commands.add_parser("rfm", help="customer RFM scores and tiers, one row per customer, as CSV")
+    tiers.add_argument("--workspace", required=True)
+    tiers.add_argument("--as-of", help="YYYY-MM-DD; orders before this day count (default: the day after the last order)")
+    tiers.add_argument("--window-days", type=int, help="only orders from this many days before --as-of (default: all history)")
+    tiers.add_argument("--out", required=True, help="CSV file to write")
+    tiers.set_defaults(run=cmd_rfm)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from core import ab_log, abtest, funnel, health
+from dataclasses import fields
+
+from core import ab_log, abtest, funnel, health, playbook, rfm
 from core.datasets import DATASETS
 from core.i18n import catalog, translate
 from core.ingest import MODES, PARSERS
@@ -39,6 +41,10 @@ def test_every_computed_key_family_is_complete():
     families += [f"anomaly.{m}" for m in ("uv_drop", "high_bounce")] + [f"anomaly.action.{m}" for m in ("uv_drop", "high_bounce")]
     families += [f"ab.verdict.{v}" for v in abtest.VERDICTS] + [f"ab.log.{c}" for c in ab_log.COLUMNS]
     families += [f"ab.source.{s}" for s in ("workspace", "manual")]
+    families += [f"rfm.tier.{x.lower()}" for x in rfm.TIERS] + [f"rfm.segment.{x}" for x in rfm.SEGMENTS]
+    families += [f"rfm.change.{x}" for x in rfm.CHANGES] + list(rfm.GOAL_KEYS.values())
+    families += [f"field.threshold.{f.name}" for f in fields(rfm.Thresholds)]
+    families += [value for touch in playbook.DEFAULT_PLAN for value in (touch.channel, touch.content, touch.schedule, touch.owner, touch.kpi)]
     families += [f"kpi.factor.{f}" for f in ("uv", "conversion_rate", "aov")] + list(funnel.CAUSES_BY_POSITION) + ["funnel.cause.generic"]
     assert [key for key in families if key not in en] == []
 

@@ -1,0 +1,50 @@
+"""The Customer tiers page on the demo shop, through AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from core import rfm
+from core.export import to_safe_csv
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+
+
+def table_with(at: AppTest, column: str):
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def test_tiers_segments_clusters_churn_and_plan_show(demo):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/customer_tiers.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Customer tiers"
+    shares = table_with(at, "Reference share")
+    assert shares["Tier"].tolist() == ["VIP", "Potential", "Normal", "Churned"]
+    assert shares["Customers"].sum() == 19_574  # every customer with a paid order, in exactly one tier
+    assert shares["Goal"].iloc[0] == "Raise their order value toward 2,500."
+    clusters = table_with(at, "Description")
+    assert clusters["Customers"].sum() == 19_574
+    metrics = {m.label: float(m.value) for m in at.metric}
+    assert metrics["Holdout ROC AUC"] > metrics["Recency-only AUC"] > 0.5
+    risky = table_with(at, "Churn risk")
+    assert "Churned" not in set(risky["Tier"]) and len(risky) == 50
+    assert at.success[-1].value.startswith("The plan respects the contact caps")
+
+    # a plan that breaks the SMS cap is warned about
+    at.session_state["plan_editor"] = {"edited_rows": {1: {"sms_per_month": 4}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert "Potential: 4 SMS a month breaks the cap of 2." in [w.value for w in at.warning]
+
+
+def test_the_export_is_one_tier_with_formulas_neutralised(demo):
+    from core.workspace import Workspace
+
+    customers = rfm.customers(Workspace(demo))
+    vips = customers[customers["tier"] == "VIP"].assign(customer_id=lambda f: "=" + f["customer_id"])
+    lines = to_safe_csv(vips).decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("'=C") and len(lines) == len(vips) + 1
