@@ -158,7 +158,8 @@ def tier_shares(shares: pd.DataFrame, lang: str = "en") -> alt.Chart:
     return alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
         x=alt.X("tier:N", sort=order, title=None), xOffset="kind:N",
         y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=None),
-        color=alt.Color("kind:N", scale=alt.Scale(range=[OK_COLOR, "#d1d5db"]), title=None),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(
+            domain=[translate("chart.actual", lang), translate("chart.reference", lang)], range=[OK_COLOR, "#d1d5db"])),
         tooltip=["tier:N", "kind:N", alt.Tooltip("share:Q", format=".1%")],
     ).properties(height=260, title=translate("chart.tier_shares_title", lang))
 
