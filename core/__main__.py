@@ -150,6 +150,30 @@ def cmd_rfm(args) -> int:
     return 0
 
 
+def cmd_budget(args) -> int:
+    from core import budget
+
+    months = budget.channel_months(Workspace(args.workspace))
+    if months.empty:
+        raise Message("error.no_spend")
+    curves = budget.channel_curves(months)
+    current = budget.last_month_spend(months)
+    tests = [c for c in curves if budget.role_for(c) == "testing"]
+    allocation = budget.optimise(curves, args.total, test_channels=tests)
+    scaled = {c: current.get(c, 0.0) * args.total / sum(current.values()) for c in curves}
+    roi = budget.roi_last_3(months)
+    payload = {
+        "allocation": {c: round(v, 2) for c, v in allocation.items()},
+        "predicted_revenue": round(budget.predicted_revenue(curves, allocation), 2),
+        "current_predicted_revenue": round(budget.predicted_revenue(curves, scaled), 2),
+        "drop_candidates": budget.drop_candidates(months),
+        "channels": [{"channel": c, "roi_last_3": round(roi[c], 4), "marginal_roi": round(float(curves[c].marginal(allocation[c])), 4)}
+                     for c in curves],
+    }
+    lines = [f"{c:<16} {v:>14,.0f}" for c, v in allocation.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
+    return _emit(payload, args.json, lines)
+
+
 def cmd_demo(args) -> int:
     from core.demo import ensure_demo
 
@@ -220,6 +244,12 @@ def parser() -> argparse.ArgumentParser:
     tiers.add_argument("--window-days", type=int, help="only orders from this many days before --as-of (default: all history)")
     tiers.add_argument("--out", required=True, help="CSV file to write")
     tiers.set_defaults(run=cmd_rfm)
+
+    plan = commands.add_parser("budget", help="the best split of a total over the channels, from fitted response curves")
+    plan.add_argument("--workspace", required=True)
+    plan.add_argument("--total", type=float, required=True)
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(run=cmd_budget)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

@@ -189,3 +189,20 @@ def churn_lift(lift: pd.DataFrame, lang: str = "en") -> alt.Chart:
         y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.churn_rate", lang)),
         color=alt.Color("score:N", title=None), tooltip=["decile:O", "score:N", alt.Tooltip("churn_rate:Q", format=".1%")],
     ).properties(height=240, title=translate("chart.lift_title", lang))
+
+
+def response_curve(months: pd.DataFrame, curve, channel: str, lang: str = "en") -> alt.LayerChart:
+    """A channel's monthly (spend, revenue) points, its fitted curve and the uncertainty band."""
+    import numpy as np
+
+    top = max(curve.max_spend * 1.6, 1.0)
+    grid = np.linspace(0, top, 80)
+    low, high = curve.band(grid)
+    line = pd.DataFrame({"spend": grid, "revenue": curve.predict(grid), "low": low, "high": high})
+    x = alt.X("spend:Q", title=translate("chart.spend", lang))
+    band = alt.Chart(line).mark_area(opacity=0.2, color=OK_COLOR).encode(x=x, y="low:Q", y2="high:Q")
+    fitted = alt.Chart(line).mark_line(color=OK_COLOR).encode(x=x, y=alt.Y("revenue:Q", title=translate("chart.revenue", lang)))
+    points = alt.Chart(months).mark_point(color="#111827", filled=True).encode(
+        x="spend:Q", y="attributed_revenue:Q", tooltip=["month:T", alt.Tooltip("spend:Q", format=",.0f"),
+                                                         alt.Tooltip("attributed_revenue:Q", format=",.0f")])
+    return (band + fitted + points).properties(height=220, title=channel)

@@ -1,13 +1,146 @@
-"""Budget page: not built yet; says so and shows the data it will use."""
+"""Budget: which channels pay back, what a different split would bring, and the best split of a total."""
 
 from __future__ import annotations
 
+import pandas as pd
+import streamlit as st
+
+from core import budget, charts
 from core.workspace import Workspace
-from pages.components import placeholder
+from pages.components import data_status, export_buttons
+from pages.components.state import guard, lang, t
+
+
+@st.cache_data(show_spinner=False)
+def _months(path: str, data_version: int) -> pd.DataFrame:
+    return budget.channel_months(Workspace(path))
+
+
+@st.cache_resource(show_spinner=False)
+def _curves(path: str, data_version: int) -> dict[str, budget.Curve]:
+    return budget.channel_curves(_months(path, data_version))
+
+
+def _roi(months: pd.DataFrame) -> list[str]:
+    st.subheader(t("budget.roi"))
+    pivot = months.pivot(index="channel", columns="month", values="roi")
+    pivot.columns = [str(c)[:7] for c in pivot.columns]
+    st.dataframe(pivot.style.format("{:.2f}").map(lambda v: "color: #dc2626" if v == v and v < 1 else ""))
+    drops = budget.drop_candidates(months)
+    for channel in drops:
+        st.warning(t("budget.drop", channel=channel))
+    latest = months.sort_values("month").groupby("channel").tail(1)
+    st.dataframe(pd.DataFrame({
+        t("col.channel"): latest["channel"], t("budget.col.spend"): latest["spend"].round(0),
+        t("budget.col.revenue"): latest["attributed_revenue"].round(0), t("budget.col.roi"): latest["roi"].round(2),
+        t("budget.col.cpc"): latest["cpc"].round(2), t("budget.col.cpa"): latest["cpa"].round(1),
+        t("budget.col.action"): [t("budget.action.drop") if c in drops else t("budget.action.keep_or_grow") if r >= 1 else t("budget.action.review")
+                                 for c, r in zip(latest["channel"], latest["roi"])],
+    }), hide_index=True)
+    st.caption(t("budget.latest_month", month=str(latest["month"].max())[:7]))
+    return drops
+
+
+def _curves_section(months: pd.DataFrame, curves: dict[str, budget.Curve]) -> None:
+    st.subheader(t("budget.curves"))
+    columns = st.columns(2)
+    for index, (channel, curve) in enumerate(curves.items()):
+        with columns[index % 2]:
+            st.altair_chart(charts.response_curve(months[months["channel"] == channel], curve, channel, lang()))
+            st.caption(t("budget.fit", kind=curve.kind, r2=f"{curve.r2:.2f}", points=curve.n_points)
+                       + (" " + t("budget.few_points", points=curve.n_points) if curve.too_few_points else ""))
+
+
+def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], test_channels: list[str]) -> dict[str, float]:
+    st.subheader(t("budget.what_if"))
+    base = st.number_input(t("budget.base"), min_value=0.0, value=0.0, step=1000.0, key="budget_base")
+    total = st.number_input(t("budget.total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="budget_total")
+    hold = st.toggle(t("budget.hold_total"), value=True, key="budget_hold")
+    proposed = {}
+    columns = st.columns(len(curves))
+    for column, channel in zip(columns, curves):
+        proposed[channel] = column.slider(channel, 0.0, float(total), float(min(current.get(channel, 0.0), total)),
+                                          step=float(max(1, round(total / 200))), key=f"slider_{channel}")
+    if hold and sum(proposed.values()) > 0:
+        scale = total / sum(proposed.values())
+        proposed = {c: v * scale for c, v in proposed.items()}
+        st.caption(t("budget.scaled", total=f"{total:,.0f}"))
+    rows = []
+    for channel, curve in curves.items():
+        now, new = current.get(channel, 0.0), proposed[channel]
+        rows.append({t("col.channel"): channel, t("budget.col.current"): round(now), t("budget.col.proposed"): round(new),
+                     t("budget.col.revenue_now"): round(float(curve.predict(now))), t("budget.col.revenue_new"): round(float(curve.predict(new))),
+                     t("budget.col.roi_new"): round(float(curve.predict(new)) / new, 2) if new else None})
+        if curve.outside_range(new):
+            st.caption(t("budget.outside", channel=channel, low=f"{curve.min_spend:,.0f}", high=f"{curve.max_spend:,.0f}"))
+        if channel in test_channels and new > budget.TEST_CAP * sum(proposed.values()):
+            st.warning(t("budget.test_cap", channel=channel))
+    table = pd.DataFrame(rows)
+    st.dataframe(table, hide_index=True)
+    now_rev, new_rev = budget.predicted_revenue(curves, current), budget.predicted_revenue(curves, proposed)
+    left, right = st.columns(2)
+    left.metric(t("budget.predicted"), f"{new_rev:,.0f}", f"{new_rev - now_rev:+,.0f}")
+    right.metric(t("budget.predicted_roi"), f"{new_rev / max(sum(proposed.values()), 1):.2f}")
+    plan = table.assign(**{t("budget.col.base"): base})
+    export_buttons.show_export_csv(plan, "budget_plan.csv", key="budget_plan_csv")
+    return proposed
+
+
+def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], test_channels: list[str]) -> None:
+    st.subheader(t("budget.optimizer"))
+    total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="opt_total")
+    best = budget.optimise(curves, total, test_channels=test_channels)
+    st.dataframe(pd.DataFrame({
+        t("col.channel"): list(best), t("budget.col.proposed"): [round(v) for v in best.values()],
+        t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
+        t("budget.col.marginal"): [round(float(curves[c].marginal(v)), 2) for c, v in best.items()],
+    }), hide_index=True)
+    gain = budget.predicted_revenue(curves, best) - budget.predicted_revenue(curves, {c: current.get(c, 0) for c in curves})
+    st.metric(t("budget.predicted"), f"{budget.predicted_revenue(curves, best):,.0f}", f"{gain:+,.0f}")
+    for move in budget.suggestions({c: current.get(c, 0) * total / sum(current.values()) for c in curves}, best, curves):
+        st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
+                          gain=f"{move.revenue_gain:+,.0f}"))
+    with st.expander(t("budget.targets")):
+        target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(budget.predicted_revenue(curves, best) * 1.1)), step=1000.0, key="target_revenue")
+        plan = budget.min_total_for_revenue(curves, target, test_channels=test_channels)
+        st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan else t("budget.unreachable"))
+        roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=3.0, step=0.1, key="target_roi")
+        plan = budget.split_for_roi(curves, roi_target, test_channels=test_channels)
+        st.write(t("budget.roi_total", total=f"{plan.total:,.0f}", revenue=f"{plan.revenue:,.0f}") if plan else t("budget.unreachable"))
+        st.caption(t("budget.future_note"))
+
+
+def _matrix(workspace: Workspace) -> None:
+    st.subheader(t("budget.matrix"))
+    matrix = budget.analysis_matrix(workspace)
+    if matrix.empty:
+        st.info(t("budget.no_matrix"))
+        return
+    st.dataframe(pd.DataFrame({
+        t("budget.col.category"): matrix["category"], t("col.channel"): matrix["channel"],
+        t("budget.col.share_gmv"): matrix["share_of_gmv"].map("{:.1%}".format),
+        t("budget.col.growth"): matrix["growth"].map(lambda v: "" if v != v else f"{v:+.0%}"),
+        t("budget.col.roi"): matrix["roi"].round(2), t("budget.col.stars"): ["★" * s for s in matrix["stars"]],
+        t("budget.col.action"): [t(a) for a in matrix["action"]],
+    }), hide_index=True)
 
 
 def render(workspace: Workspace) -> None:
-    placeholder.show(workspace, "budget.title", ("marketing_spend", "orders", "traffic_daily"))
+    st.title(t("budget.title"))
+    if not data_status.require(workspace, "marketing_spend"):
+        return
+    with guard():
+        months = _months(str(workspace.path), workspace.data_version)
+        curves = _curves(str(workspace.path), workspace.data_version)
+        current = budget.last_month_spend(months)
+        test_channels = [c for c in curves if budget.role_for(c) == "testing"]
+        _roi(months)
+        split = budget.default_split(list(curves))
+        st.caption(t("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items())))
+        _curves_section(months, curves)
+        _what_if(curves, current, test_channels)
+        _optimizer(curves, current, test_channels)
+        _matrix(workspace)
 
 
 if __name__ == "__main__":

@@ -123,3 +123,21 @@ def test_samplesize_json():
     relative = json.loads(run("samplesize", "--baseline", 0.1, "--mde", 0.2, "--relative", "--json").stdout)
     assert relative == {"n_per_group": 3841}
     assert run("samplesize", "--baseline", 0.1, "--mde", 0.95).returncode == 2
+
+
+def test_budget_json_spends_exactly_the_total(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    rows = ["month,channel,spend,attributed_revenue"]
+    for m in range(1, 7):
+        for channel, a in (("search", 40), ("social", 8)):
+            spend = 1000 * m
+            rows.append(f"2024-{m:02d}-01,{channel},{spend},{a * spend ** 0.6:.2f}")
+    path = write_csv(tmp_path / "spend.csv", "\n".join(rows))
+    assert run("ingest", "--workspace", ws, path).returncode == 0
+    out = json.loads(run("budget", "--workspace", ws, "--total", 10000, "--json").stdout)
+    assert set(out) == {"allocation", "predicted_revenue", "current_predicted_revenue", "drop_candidates", "channels"}
+    assert abs(sum(out["allocation"].values()) - 10000) < 0.05
+    assert out["allocation"]["search"] > out["allocation"]["social"]
+    assert out["predicted_revenue"] >= out["current_predicted_revenue"]
+    assert out["drop_candidates"] == ["social"]  # 8 x spend^0.6 / spend < 1 at these spends
+    assert {c["channel"] for c in out["channels"]} == {"search", "social"}

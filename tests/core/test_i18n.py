@@ -45,6 +45,7 @@ def test_every_computed_key_family_is_complete():
     families += [f"rfm.change.{x}" for x in rfm.CHANGES] + list(rfm.GOAL_KEYS.values())
     families += [f"field.threshold.{f.name}" for f in fields(rfm.Thresholds)]
     families += [value for touch in playbook.DEFAULT_PLAN for value in (touch.channel, touch.content, touch.schedule, touch.owner, touch.kpi)]
+    families += [f"budget.action.{a}" for a in ("invest", "keep", "review", "cut", "drop", "keep_or_grow")]
     families += [f"kpi.factor.{f}" for f in ("uv", "conversion_rate", "aov")] + list(funnel.CAUSES_BY_POSITION) + ["funnel.cause.generic"]
     assert [key for key in families if key not in en] == []
 

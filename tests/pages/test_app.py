@@ -50,13 +50,6 @@ def test_every_page_renders_in_both_languages(page, lang):
     assert not at.error
 
 
-def test_unbuilt_pages_say_so_and_show_their_data():
-    at = app()
-    at.switch_page("pages/budget.py").run()
-    assert at.info[0].value == "This page is not built yet. The data it will use is listed below."
-    assert "Marketing spend: 60 rows" in [m.value for m in at.markdown]
-
-
 def test_upload_on_the_demo_asks_for_a_new_workspace_then_loads(data_dir):
     at = app()
     at.switch_page("pages/data.py").run()
