@@ -206,3 +206,15 @@ def response_curve(months: pd.DataFrame, curve, channel: str, lang: str = "en") 
         x="spend:Q", y="attributed_revenue:Q", tooltip=["month:T", alt.Tooltip("spend:Q", format=",.0f"),
                                                          alt.Tooltip("attributed_revenue:Q", format=",.0f")])
     return (band + fitted + points).properties(height=220, title=channel)
+
+
+def what_if(channels: pd.Series, revenue_now: pd.Series, revenue_new: pd.Series, lang: str = "en") -> alt.Chart:
+    """Predicted revenue per channel for the current split beside the proposed one."""
+    now, new = translate("chart.current_split", lang), translate("chart.proposed_split", lang)
+    data = pd.concat([pd.DataFrame({"channel": channels, "revenue": revenue_now, "split": now}),
+                      pd.DataFrame({"channel": channels, "revenue": revenue_new, "split": new})])
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("channel:N", title=None), xOffset="split:N", y=alt.Y("revenue:Q", title=translate("chart.revenue", lang)),
+        color=alt.Color("split:N", title=None, scale=alt.Scale(domain=[now, new], range=["#d1d5db", OK_COLOR])),
+        tooltip=["channel:N", "split:N", alt.Tooltip("revenue:Q", format=",.0f")],
+    ).properties(height=240, title=translate("chart.what_if_title", lang))

@@ -33,6 +33,7 @@ def _roi(months: pd.DataFrame) -> list[str]:
     st.dataframe(pd.DataFrame({
         t("col.channel"): latest["channel"], t("budget.col.spend"): latest["spend"].round(0),
         t("budget.col.revenue"): latest["attributed_revenue"].round(0), t("budget.col.roi"): latest["roi"].round(2),
+        t("budget.col.clicks"): latest["clicks"], t("budget.col.conversion"): latest["conversion_rate"].map(lambda v: "" if v != v else f"{v:.2%}"),
         t("budget.col.cpc"): latest["cpc"].round(2), t("budget.col.cpa"): latest["cpa"].round(1),
         t("budget.col.action"): [t("budget.action.drop") if c in drops else t("budget.action.keep_or_grow") if r >= 1 else t("budget.action.review")
                                  for c, r in zip(latest["channel"], latest["roi"])],
@@ -77,6 +78,7 @@ def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], test_ch
             st.warning(t("budget.test_cap", channel=channel))
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True)
+    st.altair_chart(charts.what_if(table.iloc[:, 0], table.iloc[:, 3], table.iloc[:, 4], lang()))
     now_rev, new_rev = budget.predicted_revenue(curves, current), budget.predicted_revenue(curves, proposed)
     left, right = st.columns(2)
     left.metric(t("budget.predicted"), f"{new_rev:,.0f}", f"{new_rev - now_rev:+,.0f}")
