@@ -316,14 +316,7 @@ def min_total_for_revenue(curves: dict[str, Curve], target: float, bounds=None, 
             return None
         low, high = high, min(high * 2, ceiling)
         best = _plan(curves, high, bounds, test_channels, test_cap)
-    while high - low > rel_tol * high:
-        mid = (low + high) / 2
-        plan = _plan(curves, mid, bounds, test_channels, test_cap)
-        if plan is not None and plan.revenue >= target:
-            high, best = mid, plan
-        else:
-            low = mid
-    return best
+    return _narrow(curves, low, high, best, lambda plan: plan.revenue >= target, True, bounds, test_channels, test_cap, rel_tol)
 
 
 def split_for_roi(curves: dict[str, Curve], target_roi: float, bounds=None, test_channels=(),
@@ -339,14 +332,22 @@ def split_for_roi(curves: dict[str, Curve], target_roi: float, bounds=None, test
     best = plans[i]
     if i == len(grid) - 1:
         return best
-    low, high = grid[i], grid[i + 1]
+    return _narrow(curves, grid[i], grid[i + 1], best, lambda plan: plan.roi >= target_roi, False, bounds,
+                   test_channels, test_cap, rel_tol)
+
+
+def _narrow(curves, low, high, best, holds, holds_at_high, bounds, test_channels, test_cap, rel_tol) -> Plan | None:
+    """Bisect the total between `low` and `high` to where `holds(plan)` switches; return the last plan
+    found on the side where it holds (the high side for a revenue target, the low side for an ROI floor)."""
     while high - low > rel_tol * high:
         mid = (low + high) / 2
         plan = _plan(curves, mid, bounds, test_channels, test_cap)
-        if plan is not None and plan.roi >= target_roi:
-            low, best = mid, plan
-        else:
+        if (plan is not None and holds(plan)) == holds_at_high:
             high = mid
+        else:
+            low = mid
+        if plan is not None and holds(plan):
+            best = plan
     return best
 
 
