@@ -97,13 +97,14 @@ def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], test_
         t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
         t("budget.col.marginal"): [round(float(curves[c].marginal(v)), 2) for c, v in best.items()],
     }), hide_index=True)
-    gain = budget.predicted_revenue(curves, best) - budget.predicted_revenue(curves, {c: current.get(c, 0) for c in curves})
-    st.metric(t("budget.predicted"), f"{budget.predicted_revenue(curves, best):,.0f}", f"{gain:+,.0f}")
-    for move in budget.suggestions({c: current.get(c, 0) * total / sum(current.values()) for c in curves}, best, curves):
+    scaled = {c: current.get(c, 0) * total / sum(current.values()) for c in curves}  # today's split at this total
+    best_revenue = budget.predicted_revenue(curves, best)
+    st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", f"{best_revenue - budget.predicted_revenue(curves, scaled):+,.0f}")
+    for move in budget.suggestions(scaled, best, curves):
         st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
                           gain=f"{move.revenue_gain:+,.0f}"))
     with st.expander(t("budget.targets")):
-        target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(budget.predicted_revenue(curves, best) * 1.1)), step=1000.0, key="target_revenue")
+        target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(best_revenue * 1.1)), step=1000.0, key="target_revenue")
         plan = budget.min_total_for_revenue(curves, target, test_channels=test_channels)
         st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan else t("budget.unreachable"))
         roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=3.0, step=0.1, key="target_roi")
