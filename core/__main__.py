@@ -153,12 +153,13 @@ def cmd_rfm(args) -> int:
 def cmd_budget(args) -> int:
     from core import budget
 
-    months = budget.channel_months(Workspace(args.workspace))
+    workspace = Workspace(args.workspace)
+    months = budget.channel_months(workspace)
     if months.empty:
         raise Message("error.no_spend")
     curves = budget.channel_curves(months)
     current = budget.last_month_spend(months)
-    tests = [c for c in curves if budget.role_for(c) == "testing"]
+    tests = budget.capped_channels(budget.load_roles(workspace, curves))
     allocation = budget.optimise(curves, args.total, test_channels=tests)
     scaled = {c: current.get(c, 0.0) * args.total / sum(current.values()) for c in curves}
     roi = budget.roi_last_3(months)
@@ -172,6 +173,18 @@ def cmd_budget(args) -> int:
     }
     lines = [f"{c:<16} {v:>14,.0f}" for c, v in allocation.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
     return _emit(payload, args.json, lines)
+
+
+def cmd_matrix(args) -> int:
+    from core import budget
+    from core.export import to_safe_csv
+
+    matrix = budget.analysis_matrix(Workspace(args.workspace), days=args.days, by_tier=args.by_tier)
+    if matrix.empty:
+        raise Message("budget.no_matrix")
+    Path(args.out).write_bytes(to_safe_csv(matrix))
+    print(f"{len(matrix)} row(s) written to {args.out}")
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -250,6 +263,13 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--total", type=float, required=True)
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(run=cmd_budget)
+
+    matrix = commands.add_parser("matrix", help="the analysis matrix: category x channel (x customer tier) as CSV")
+    matrix.add_argument("--workspace", required=True)
+    matrix.add_argument("--days", type=int, choices=range(1, 3651), metavar="DAYS", default=90, help="length of the period and of the one it is compared with")
+    matrix.add_argument("--by-tier", action="store_true", help="split by each buyer's tier at the start of each period")
+    matrix.add_argument("--out", required=True, help="CSV file to write")
+    matrix.set_defaults(run=cmd_matrix)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit, minimize
 
-from core import queries
+from core import queries, rfm, settings
 from core.workspace import Workspace
 
 DROP_ROI = 1.0
@@ -354,6 +355,9 @@ def _narrow(curves, low, high, best, holds, holds_at_high, bounds, test_channels
 # --- a starting split without history ----------------------------------------------------------
 
 ROLE_SHARES = {"search": 0.40, "feed": 0.30, "social": 0.20, "testing": 0.10}
+OTHER = "other"  # outside the playbook's split: such a channel keeps its current share
+ROLES = (*ROLE_SHARES, OTHER)
+ROLES_KEY = "budget.roles"
 ROLE_WORDS = (  # checked in this order: a "search test" channel is a test
     ("testing", ("test", "测试")),
     ("search", ("search", "sem", "搜索")),
@@ -362,34 +366,53 @@ ROLE_WORDS = (  # checked in this order: a "search test" channel is a test
 )
 
 
-def role_for(channel: str) -> str | None:
+def role_for(channel: str) -> str:
+    """A first guess from the channel's name; the owner corrects it in the page."""
     name = channel.lower()
     for role, words in ROLE_WORDS:
         if any(word in name for word in words):
             return role
-    return None
+    return OTHER
 
 
-def default_split(channels) -> dict[str, float]:
+def load_roles(workspace: Workspace, channels) -> dict[str, str]:
+    """Each channel's saved role, or the guess from its name; a saved role we no longer know is ignored."""
+    saved = settings.get(workspace, ROLES_KEY) or {}
+    return {c: saved[c] if saved.get(c) in ROLES else role_for(c) for c in channels}
+
+
+def save_roles(workspace: Workspace, roles: dict[str, str]) -> None:
+    unknown = sorted({role for role in roles.values() if role not in ROLES})
+    if unknown:
+        raise ValueError(f"unknown channel roles: {unknown}")
+    settings.put(workspace, ROLES_KEY, dict(roles))
+
+
+def capped_channels(roles: dict[str, str]) -> list[str]:
+    """The channels whose budget the test cap limits."""
+    return [channel for channel, role in roles.items() if role == "testing"]
+
+
+def default_split(roles: dict[str, str], current: dict[str, float] | None = None) -> dict[str, float]:
     """The playbook's split by role (search 40%, feed 30%, social 20%, testing 10%), shared evenly within a role.
-    Unrecognised channels share the roles nobody fills; if every channel has a role, shares are rescaled to 1."""
-    channels = list(dict.fromkeys(channels))
-    if not channels:
+
+    'Other' channels keep their share of the current spend and the roles share the rest; a role nobody
+    fills gives its weight to the filled ones in proportion. Shares sum to 1."""
+    if not roles:
         return {}
-    roles = {c: role_for(c) for c in channels}
-    members = {role: [c for c in channels if roles[c] == role] for role in ROLE_SHARES}
-    others = [c for c in channels if roles[c] is None]
-    split = {}
-    for role, names in members.items():
-        for name in names:
-            split[name] = ROLE_SHARES[role] / len(names)
-    remaining = sum(share for role, share in ROLE_SHARES.items() if not members[role])
-    for name in others:
-        split[name] = remaining / len(others)
-    total = sum(split.values())
-    if total <= 0:  # only unrecognised channels and every role filled cannot happen; kept for safety
-        return {c: 1 / len(channels) for c in channels}
-    return {c: split[c] / total for c in channels}
+    current = current or {}
+    spent = sum(max(0.0, current.get(c, 0.0)) for c in roles)
+    others = [c for c, role in roles.items() if role == OTHER]
+    members = {role: [c for c, r in roles.items() if r == role] for role in ROLE_SHARES}
+    filled = {role: share for role, share in ROLE_SHARES.items() if members[role]}
+    if not filled:  # nothing to split by role: keep today's shares, or share evenly
+        return {c: max(0.0, current.get(c, 0.0)) / spent if spent else 1 / len(roles) for c in roles}
+    split = {c: max(0.0, current.get(c, 0.0)) / spent if spent else 0.0 for c in others}
+    rest = 1 - sum(split.values())
+    for role, share in filled.items():
+        for name in members[role]:
+            split[name] = rest * share / sum(filled.values()) / len(members[role])
+    return {c: split[c] for c in roles}
 
 
 def channel_curves(months: pd.DataFrame) -> dict[str, Curve]:
@@ -421,11 +444,27 @@ def growth_stars(share: float, growth: float | None, roi: float | None) -> int:
     return min(5, points)
 
 
-def analysis_matrix(workspace: Workspace, days: int = 90) -> pd.DataFrame:
-    """Category x channel: share of GMV, channel ROI over its last 3 months, growth, stars and an action key."""
-    matrix = queries.frame(workspace, "category_channel_matrix", days=days)
+def tiers_at_period_starts(workspace: Workspace, until, days: int) -> pd.DataFrame:
+    """Each buyer's tier on the first day of the recent period and of the one before (saved tier rules)."""
+    starts = {"recent": until - timedelta(days=days), "before": until - timedelta(days=2 * days)}
+    return pd.concat([rfm.customers(workspace, as_of=start)[["customer_id", "tier"]].assign(period=period)
+                      for period, start in starts.items()], ignore_index=True)
+
+
+def analysis_matrix(workspace: Workspace, days: int = 90, by_tier: bool = False) -> pd.DataFrame:
+    """Category x channel (x customer tier) over the last `days` days: share of GMV, growth against the
+    `days` before, channel ROI over its last 3 months, stars and an action key."""
+    until = rfm.default_as_of(workspace)
+    if until is None:
+        return pd.DataFrame()
+    tiers = tiers_at_period_starts(workspace, until, days) if by_tier else pd.DataFrame(
+        {column: pd.Series(dtype="string") for column in ("customer_id", "tier", "period")})
+    matrix = queries.frame(workspace, "category_channel_matrix", relations={"customer_tiers": tiers},
+                           until=until, days=days, by_tier=by_tier)
     if matrix.empty:
         return matrix
+    if not by_tier:
+        matrix = matrix.drop(columns="customer_tier")
     months = channel_months(workspace)
     roi = roi_last_3(months) if not months.empty else {}
     matrix["roi"] = matrix["channel"].map(roi)

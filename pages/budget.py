@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import budget, charts
+from core import budget, charts, rfm
 from core.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import guard, lang, t
@@ -52,16 +52,44 @@ def _curves_section(months: pd.DataFrame, curves: dict[str, budget.Curve]) -> No
                        + (" " + t("budget.few_points", points=curve.n_points) if curve.too_few_points else ""))
 
 
-def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], test_channels: list[str]) -> dict[str, float]:
+def _roles(workspace: Workspace, channels: list[str]) -> dict[str, str]:
+    """A role per channel, guessed from its name; the owner corrects it here and saves it."""
+    saved = budget.load_roles(workspace, channels)
+    labels = {role: t(f"budget.role.{role}") for role in budget.ROLES}
+    with st.expander(t("budget.roles")):
+        columns = st.columns(min(len(channels), 5))
+        roles = {channel: columns[index % len(columns)].selectbox(
+                     channel, budget.ROLES, index=budget.ROLES.index(saved[channel]), format_func=labels.get, key=f"role_{channel}")
+                 for index, channel in enumerate(channels)}
+        if workspace.is_demo:
+            st.caption(t("budget.roles_demo"))
+        elif roles != saved and st.button(t("budget.save_roles"), key="save_roles"):
+            budget.save_roles(workspace, roles)
+            st.success(t("budget.roles_saved"))
+    return roles
+
+
+def _set_sliders(values: dict[str, float]) -> None:
+    for channel, value in values.items():
+        st.session_state[f"slider_{channel}"] = float(round(value))
+
+
+def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str]) -> dict[str, float]:
     st.subheader(t("budget.what_if"))
     base = st.number_input(t("budget.base"), min_value=0.0, value=0.0, step=1000.0, key="budget_base")
     total = st.number_input(t("budget.total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="budget_total")
     hold = st.toggle(t("budget.hold_total"), value=True, key="budget_hold")
+    split = budget.default_split(roles, current)
+    left, right = st.columns(2)
+    left.button(t("budget.use_playbook"), key="use_playbook", on_click=_set_sliders, args=({c: s * total for c, s in split.items()},))
+    right.button(t("budget.use_current"), key="use_current", on_click=_set_sliders, args=(current,))
+    st.caption(t("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items())))
     proposed = {}
     columns = st.columns(len(curves))
     for column, channel in zip(columns, curves):
-        proposed[channel] = column.slider(channel, 0.0, float(total), float(min(current.get(channel, 0.0), total)),
-                                          step=float(max(1, round(total / 200))), key=f"slider_{channel}")
+        key = f"slider_{channel}"  # state set before the slider exists, so a button can move it; kept within 0..total
+        st.session_state[key] = min(float(st.session_state.get(key, current.get(channel, 0.0))), float(total))
+        proposed[channel] = column.slider(channel, 0.0, float(total), step=float(max(1, round(total / 200))), key=key)
     if hold and sum(proposed.values()) > 0:
         scale = total / sum(proposed.values())
         proposed = {c: v * scale for c, v in proposed.items()}
@@ -74,7 +102,7 @@ def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], test_ch
                      t("budget.col.roi_new"): round(float(curve.predict(new)) / new, 2) if new else None})
         if curve.outside_range(new):
             st.caption(t("budget.outside", channel=channel, low=f"{curve.min_spend:,.0f}", high=f"{curve.max_spend:,.0f}"))
-        if channel in test_channels and new > budget.TEST_CAP * sum(proposed.values()):
+        if roles.get(channel) == "testing" and new > budget.TEST_CAP * sum(proposed.values()):
             st.warning(t("budget.test_cap", channel=channel))
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True)
@@ -88,9 +116,10 @@ def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], test_ch
     return proposed
 
 
-def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], test_channels: list[str]) -> None:
+def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str]) -> None:
     st.subheader(t("budget.optimizer"))
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="opt_total")
+    test_channels = budget.capped_channels(roles)
     best = budget.optimise(curves, total, test_channels=test_channels)
     st.dataframe(pd.DataFrame({
         t("col.channel"): list(best), t("budget.col.proposed"): [round(v) for v in best.values()],
@@ -113,19 +142,30 @@ def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], test_
         st.caption(t("budget.future_note"))
 
 
+@st.cache_data(show_spinner=False)
+def _analysis_matrix(path: str, data_version: int, by_tier: bool) -> pd.DataFrame:
+    return budget.analysis_matrix(Workspace(path), by_tier=by_tier)
+
+
 def _matrix(workspace: Workspace) -> None:
     st.subheader(t("budget.matrix"))
-    matrix = budget.analysis_matrix(workspace)
+    by_tier = st.toggle(t("budget.by_tier"), value=False, key="matrix_by_tier")
+    matrix = _analysis_matrix(str(workspace.path), workspace.data_version, by_tier)
     if matrix.empty:
         st.info(t("budget.no_matrix"))
         return
-    st.dataframe(pd.DataFrame({
-        t("budget.col.category"): matrix["category"], t("col.channel"): matrix["channel"],
+    table = {t("budget.col.category"): matrix["category"], t("col.channel"): matrix["channel"]}
+    if by_tier:
+        names = {tier: t(f"rfm.tier.{tier.lower()}") for tier in rfm.TIERS} | {"New": t("budget.tier_new")}
+        table[t("budget.col.tier")] = matrix["customer_tier"].map(names)
+        st.caption(t("budget.by_tier_note"))
+    table |= {
         t("budget.col.share_gmv"): matrix["share_of_gmv"].map("{:.1%}".format),
         t("budget.col.growth"): matrix["growth"].map(lambda v: "" if v != v else f"{v:+.0%}"),
         t("budget.col.roi"): matrix["roi"].round(2), t("budget.col.stars"): ["★" * s for s in matrix["stars"]],
         t("budget.col.action"): [t(a) for a in matrix["action"]],
-    }), hide_index=True)
+    }
+    st.dataframe(pd.DataFrame(table), hide_index=True)
 
 
 def render(workspace: Workspace) -> None:
@@ -136,13 +176,11 @@ def render(workspace: Workspace) -> None:
         months = _months(str(workspace.path), workspace.data_version)
         curves = _curves(str(workspace.path), workspace.data_version)
         current = budget.last_month_spend(months)
-        test_channels = [c for c in curves if budget.role_for(c) == "testing"]
         _roi(months)
-        split = budget.default_split(list(curves))
-        st.caption(t("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items())))
+        roles = _roles(workspace, list(curves))
         _curves_section(months, curves)
-        _what_if(curves, current, test_channels)
-        _optimizer(curves, current, test_channels)
+        _what_if(curves, current, roles)
+        _optimizer(curves, current, roles)
         _matrix(workspace)
 
 

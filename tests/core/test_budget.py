@@ -125,14 +125,88 @@ def test_min_total_for_revenue_and_split_for_roi():
     assert budget.predicted_revenue(CURVES, bigger) / (roi.total * 1.02) < 2.0
 
 
-@pytest.mark.parametrize("channels", [
-    ["Baidu SEM", "信息流", "Douyin", "test lab"], ["search", "newsletter"], ["搜索", "wechat", "foo", "bar"], ["only"]])
-def test_default_split_sums_to_one(channels):
-    split = budget.default_split(channels)
-    assert set(split) == set(channels) and sum(split.values()) == pytest.approx(1.0)
+GUESSED = {"Baidu SEM": "search", "信息流": "feed", "Douyin": "social", "test lab": "testing"}
 
 
-def test_default_split_roles():
-    split = budget.default_split(["Baidu SEM", "信息流", "Douyin", "test lab"])
-    assert split == pytest.approx({"Baidu SEM": 0.4, "信息流": 0.3, "Douyin": 0.2, "test lab": 0.1})
-    assert budget.default_split(["search", "a", "b"]) == pytest.approx({"search": 0.4, "a": 0.3, "b": 0.3})
+def test_roles_are_guessed_from_names():
+    assert {name: budget.role_for(name) for name in GUESSED} == GUESSED
+    assert budget.role_for("Search test") == "testing"  # a test is a test whatever it tests
+    assert budget.role_for("email") == "other"
+
+
+@pytest.mark.parametrize("roles, current", [
+    (GUESSED, None), ({"search": "search", "newsletter": "other"}, {"search": 300, "newsletter": 100}),
+    ({"a": "other", "b": "other"}, None), ({"a": "other", "b": "other"}, {"a": 1, "b": 3}), ({"only": "feed"}, {})])
+def test_default_split_sums_to_one(roles, current):
+    split = budget.default_split(roles, current)
+    assert set(split) == set(roles) and sum(split.values()) == pytest.approx(1.0)
+
+
+def test_default_split_by_role():
+    assert budget.default_split(GUESSED) == pytest.approx({"Baidu SEM": 0.4, "信息流": 0.3, "Douyin": 0.2, "test lab": 0.1})
+    # 'other' keeps its quarter of today's spend; search and feed share the rest 40:30
+    split = budget.default_split({"search": "search", "feed": "feed", "email": "other"}, {"search": 50, "feed": 25, "email": 25})
+    assert split == pytest.approx({"search": 0.75 * 4 / 7, "feed": 0.75 * 3 / 7, "email": 0.25})
+    # two channels in one role share it evenly
+    split = budget.default_split({"s": "search", "f": "feed", "x": "social", "y": "social", "t": "testing"})
+    assert split["x"] == split["y"] == pytest.approx(0.1)
+    # only 'other' channels: today's shares, or even shares without spend
+    assert budget.default_split({"a": "other", "b": "other"}, {"a": 1, "b": 3}) == pytest.approx({"a": 0.25, "b": 0.75})
+    assert budget.default_split({"a": "other", "b": "other"}) == pytest.approx({"a": 0.5, "b": 0.5})
+
+
+def test_roles_are_saved_per_workspace(workspace):
+    channels = ["search", "email", "lab"]
+    assert budget.load_roles(workspace, channels) == {"search": "search", "email": "other", "lab": "other"}
+    budget.save_roles(workspace, {"email": "social", "lab": "testing"})
+    roles = budget.load_roles(workspace, channels)
+    assert roles == {"search": "search", "email": "social", "lab": "testing"}
+    assert budget.capped_channels(roles) == ["lab"]
+    with pytest.raises(ValueError):
+        budget.save_roles(workspace, {"email": "newsletter"})
+    assert budget.load_roles(workspace, channels) == roles  # the refused save changed nothing
+
+
+# 10-day periods ending 2024-06-30: recent is 21-30 June, before is 11-20 June.
+MATRIX_ORDERS = """
+    order_id,customer_id,order_time,order_total,status,category,channel,quantity,unit_price
+    v1,v,2024-06-01,600,paid,Bags,search,1,600
+    v2,v,2024-06-02,600,paid,Bags,search,1,600
+    v3,v,2024-06-03,600,paid,Bags,search,1,600
+    v4,v,2024-06-04,600,paid,Bags,search,1,600
+    v5,v,2024-06-15,200,paid,Bags,search,1,200
+    v6,v,2024-06-25,300,paid,Bags,search,1,300
+    v7,v,2024-06-26,999,cancelled,Bags,search,1,999
+    m1,m,2024-06-12,150,paid,Bags,search,1,150
+    m2,m,2024-06-22,400,paid,Bags,search,1,400
+    n1,n,2024-06-25,100,paid,Shoes,feed,1,100
+    c1,c,2023-01-01,50,paid,Shoes,feed,1,50
+    c2,c,2024-06-30,80,paid,Shoes,feed,1,80
+"""
+
+
+def test_analysis_matrix_by_category_and_channel(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", MATRIX_ORDERS), kind="orders")
+    matrix = budget.analysis_matrix(workspace, days=10).set_index(["category", "channel"])
+    assert "customer_tier" not in matrix.columns
+    assert matrix["gmv"].to_dict() == pytest.approx({("Bags", "search"): 700, ("Shoes", "feed"): 180})
+    assert matrix.loc[("Bags", "search"), "share_of_gmv"] == pytest.approx(700 / 880)
+    assert matrix.loc[("Bags", "search"), "growth"] == pytest.approx(700 / 350 - 1)  # the cancelled 999 left out
+    assert np.isnan(matrix.loc[("Shoes", "feed"), "growth"])  # nothing before: no growth figure, not infinity
+
+
+def test_analysis_matrix_by_tier_uses_the_tier_at_each_period_start(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", MATRIX_ORDERS), kind="orders")
+    matrix = budget.analysis_matrix(workspace, days=10, by_tier=True).set_index(["category", "channel", "customer_tier"])
+    # v is VIP at both starts (4+ orders, 2,400+, within 30 days); m was new on 11 June and Normal on 21 June
+    # (one order of 150); c came back after 18 months, so counts as Churned; n is new
+    assert matrix["gmv"].to_dict() == pytest.approx({
+        ("Bags", "search", "VIP"): 300, ("Bags", "search", "Normal"): 400, ("Bags", "search", "New"): 0,
+        ("Shoes", "feed", "New"): 100, ("Shoes", "feed", "Churned"): 80})
+    assert matrix.loc[("Bags", "search", "VIP"), "growth"] == pytest.approx(0.5)
+    assert matrix.loc[("Bags", "search", "New"), "growth"] == pytest.approx(-1.0)
+    assert matrix["share_of_gmv"].sum() == pytest.approx(1.0)
+
+
+def test_analysis_matrix_of_an_empty_workspace_is_empty(workspace):
+    assert budget.analysis_matrix(workspace, by_tier=True).empty

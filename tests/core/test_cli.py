@@ -141,3 +141,23 @@ def test_budget_json_spends_exactly_the_total(tmp_path):
     assert out["predicted_revenue"] >= out["current_predicted_revenue"]
     assert out["drop_candidates"] == ["social"]  # 8 x spend^0.6 / spend < 1 at these spends
     assert {c["channel"] for c in out["channels"]} == {"search", "social"}
+
+
+def test_matrix_writes_category_channel_and_tier_rows(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    orders = write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,category,channel,quantity,unit_price
+        a1,=HYPERLINK(1),2024-06-01,100,Bags,search,1,100
+        a2,b,2024-06-20,300,Bags,search,1,300
+        a3,b,2024-06-25,50,=cmd(),feed,1,50
+    """)
+    assert run("ingest", "--workspace", ws, orders, "--kind", "orders").returncode == 0
+    out = tmp_path / "matrix.csv"
+    done = run("matrix", "--workspace", ws, "--days", 10, "--by-tier", "--out", out)
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("category,channel,customer_tier,gmv,share_of_gmv,growth")
+    # the recent period is 16-25 June and b had no orders before it, so both of b's lines count as New;
+    # a1 falls before both periods; the formula-looking category is neutralised
+    assert lines[1].startswith("Bags,search,New,300.0,") and lines[2].startswith("'=cmd(),feed,New,50.0,")
+    assert run("matrix", "--workspace", ws, "--days", 0, "--out", out).returncode == 2
