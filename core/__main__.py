@@ -157,10 +157,15 @@ def cmd_budget(args) -> int:
     months = budget.channel_months(workspace)
     if months.empty:
         raise Message("error.no_spend")
-    curves = budget.channel_curves(months)
-    current = budget.last_month_spend(months)
+    curves = {channel: curve.over(args.months) for channel, curve in budget.channel_curves(months).items()}
+    current = {channel: spend * args.months for channel, spend in budget.last_month_spend(months).items()}
     tests = budget.capped_channels(budget.load_roles(workspace, curves))
-    allocation = budget.optimise(curves, args.total, test_channels=tests)
+    lowest, highest = dict(args.min), dict(args.max)
+    bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in curves}
+    unknown = sorted((set(lowest) | set(highest)) - set(curves))
+    if unknown:
+        raise Message("error.unknown_channel", channel=", ".join(unknown))
+    allocation = budget.optimise(curves, args.total, bounds, test_channels=tests)
     scaled = {c: current.get(c, 0.0) * args.total / sum(current.values()) for c in curves}
     roi = budget.roi_last_3(months)
     payload = {
@@ -260,7 +265,12 @@ def parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("budget", help="the best split of a total over the channels, from fitted response curves")
     plan.add_argument("--workspace", required=True)
-    plan.add_argument("--total", type=float, required=True)
+    plan.add_argument("--total", type=float, required=True, help="budget for the whole period")
+    plan.add_argument("--months", type=int, choices=(1, 3), default=1, help="period: next month (1) or next quarter (3)")
+    plan.add_argument("--min", type=_channel_amount, action="append", default=[], metavar="CHANNEL=AMOUNT",
+                      help="a channel's least spend in the period (repeatable)")
+    plan.add_argument("--max", type=_channel_amount, action="append", default=[], metavar="CHANNEL=AMOUNT",
+                      help="a channel's most spend in the period (repeatable)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(run=cmd_budget)
 
@@ -274,6 +284,17 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)
     return root
+
+
+def _channel_amount(text: str) -> tuple[str, float]:
+    channel, sep, amount = text.rpartition("=")
+    try:
+        value = float(amount)
+    except ValueError:
+        value = float("nan")
+    if not sep or not channel or not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected CHANNEL=AMOUNT with AMOUNT >= 0, got {text!r}")
+    return channel, value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ at most 10% of the budget.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit, minimize
 
 from core import queries, rfm, settings
+from core.i18n import Message
 from core.workspace import Workspace
 
 DROP_ROI = 1.0
@@ -24,6 +25,10 @@ DROP_MONTHS = 3
 MIN_POINTS = 6
 TEST_CAP = 0.10
 _TINY = 1e-12
+
+
+class BudgetError(Message):
+    """Limits no split can meet."""
 
 
 # --- monthly channel numbers -------------------------------------------------------------------
@@ -97,6 +102,16 @@ class Curve:
         """A spend the channel has never seen: the curve is extrapolating there."""
         return bool(spend < self.min_spend or spend > self.max_spend)
 
+    def over(self, months: int) -> Curve:
+        """The channel spent evenly over `months` months: spend and revenue scale by `months`, the shape stays.
+        Both curve kinds scale exactly (Hill: top and half; log: a and b). The band widens `months` times,
+        since a curve's error repeats month after month rather than averaging out."""
+        if months == 1:
+            return self
+        scale, knee, *shape = self.params
+        return replace(self, params=(scale * months, knee * months, *shape), min_spend=self.min_spend * months,
+                       max_spend=self.max_spend * months, residual_sd=self.residual_sd * months)
+
 
 def _same_shape(like, value):
     return float(value) if np.ndim(like) == 0 else np.asarray(value, dtype=float)
@@ -168,8 +183,11 @@ def _limits(names, total, bounds, test_channels, test_cap):
     tests = set(test_channels)
     hi = np.array([min(h, test_cap * total) if n in tests else h for n, h in zip(names, hi)])
     tol = 1e-9 * max(total, 1.0)
-    if np.any(lo > hi + tol) or lo.sum() > total + tol or hi.sum() < total - tol:
-        raise ValueError("the channel limits cannot add up to this total")
+    for name, low, high in zip(names, lo, hi):
+        if low > high + tol:
+            raise BudgetError("budget.bad_channel_limit", channel=name, low=f"{low:,.0f}", high=f"{high:,.0f}")
+    if lo.sum() > total + tol or hi.sum() < total - tol:
+        raise BudgetError("budget.bad_limits", total=f"{total:,.0f}", low=f"{lo.sum():,.0f}", high=f"{hi.sum():,.0f}")
     return lo, np.maximum(hi, lo)
 
 
@@ -235,6 +253,29 @@ def optimise(curves: dict[str, Curve], total: float, bounds: dict[str, tuple[flo
 
 def predicted_revenue(curves: dict[str, Curve], allocation: dict[str, float]) -> float:
     return float(sum(curves[n].predict(v) for n, v in allocation.items() if n in curves))
+
+
+def compare(curves: dict[str, Curve], current: dict[str, float], proposed: dict[str, float],
+            per_order: dict[str, float] | None = None, test_channels=(), test_cap: float = TEST_CAP) -> pd.DataFrame:
+    """The what-if table: per channel, predicted revenue, ROI and orders at today's spend and at the proposed one,
+    with flags for a spend the curve never saw and a test channel over its cap. Orders are NaN for a channel
+    whose revenue per order is unknown."""
+    per_order = per_order or {}
+    total = sum(proposed.values())
+    rows = []
+    for channel, curve in curves.items():
+        now, new = float(current.get(channel, 0.0)), float(proposed.get(channel, 0.0))
+        revenue_now, revenue_new = float(curve.predict(now)), float(curve.predict(new))
+        order_value = per_order.get(channel, np.nan)
+        rows.append({
+            "channel": channel, "current_spend": now, "proposed_spend": new,
+            "revenue_now": revenue_now, "revenue_new": revenue_new,
+            "roi_now": revenue_now / now if now else np.nan, "roi_new": revenue_new / new if new else np.nan,
+            "orders_now": revenue_now / order_value, "orders_new": revenue_new / order_value,
+            "is_outside_history": curve.outside_range(new),
+            "is_over_test_cap": channel in test_channels and new > test_cap * total * (1 + 1e-9),
+        })
+    return pd.DataFrame(rows)
 
 
 class Move(NamedTuple):
@@ -427,10 +468,22 @@ def last_month_spend(months: pd.DataFrame) -> dict[str, float]:
     return dict(zip(latest["channel"], latest["spend"].astype(float)))
 
 
-def roi_last_3(months: pd.DataFrame) -> dict[str, float]:
+def _last_3_months(months: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each channel's totals over its last 3 months (NaN where a column was never filled)."""
     recent = months.sort_values("month").groupby("channel").tail(DROP_MONTHS)
-    sums = recent.groupby("channel")[["attributed_revenue", "spend"]].sum()
+    return recent.groupby("channel")[columns].sum(min_count=1)
+
+
+def roi_last_3(months: pd.DataFrame) -> dict[str, float]:
+    sums = _last_3_months(months, ["attributed_revenue", "spend"])
     return (sums["attributed_revenue"] / sums["spend"]).to_dict()
+
+
+def revenue_per_order(months: pd.DataFrame) -> dict[str, float]:
+    """Attributed revenue per attributed order over each channel's last 3 months (NaN without orders):
+    turns predicted revenue into predicted orders."""
+    sums = _last_3_months(months, ["attributed_revenue", "orders"])
+    return (sums["attributed_revenue"] / sums["orders"].where(sums["orders"] > 0)).to_dict()
 
 
 def growth_stars(share: float, growth: float | None, roi: float | None) -> int:

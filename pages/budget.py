@@ -69,77 +69,117 @@ def _roles(workspace: Workspace, channels: list[str]) -> dict[str, str]:
     return roles
 
 
-def _set_sliders(values: dict[str, float]) -> None:
+def _key(name: str, months_ahead: int) -> str:
+    """Amounts are per horizon: a month and a quarter each keep their own totals, sliders and limits."""
+    return f"{name}_{months_ahead}m"
+
+
+def _set_sliders(values: dict[str, float], months_ahead: int) -> None:
     for channel, value in values.items():
-        st.session_state[f"slider_{channel}"] = float(round(value))
+        st.session_state[_key(f"slider_{channel}", months_ahead)] = float(round(value))
 
 
-def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str]) -> dict[str, float]:
+def _delta(change: float, digits: int = 0) -> str | None:
+    """A metric's change, or none when it rounds to nothing (no '-0')."""
+    return None if round(change, digits) == 0 else f"{change:+,.{digits}f}"
+
+
+def _horizon() -> int:
+    """How many months the plan covers: the curves are monthly, a quarter is three months of the same split."""
+    return st.radio(t("budget.horizon"), (1, 3), format_func={m: t(f"budget.horizon.{m}") for m in (1, 3)}.get,
+                    horizontal=True, key="budget_horizon")
+
+
+def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str],
+             per_order: dict[str, float], months_ahead: int) -> None:
     st.subheader(t("budget.what_if"))
     base = st.number_input(t("budget.base"), min_value=0.0, value=0.0, step=1000.0, key="budget_base")
-    total = st.number_input(t("budget.total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="budget_total")
+    total = st.number_input(t("budget.total"), min_value=1.0, value=round(float(sum(current.values())), 2), step=1000.0, key=_key("budget_total", months_ahead))
     hold = st.toggle(t("budget.hold_total"), value=True, key="budget_hold")
     split = budget.default_split(roles, current)
     left, right = st.columns(2)
-    left.button(t("budget.use_playbook"), key="use_playbook", on_click=_set_sliders, args=({c: s * total for c, s in split.items()},))
-    right.button(t("budget.use_current"), key="use_current", on_click=_set_sliders, args=(current,))
+    left.button(t("budget.use_playbook"), key="use_playbook", on_click=_set_sliders,
+                args=({c: s * total for c, s in split.items()}, months_ahead))
+    right.button(t("budget.use_current"), key="use_current", on_click=_set_sliders, args=(current, months_ahead))
     st.caption(t("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items())))
     proposed = {}
     columns = st.columns(len(curves))
     for column, channel in zip(columns, curves):
-        key = f"slider_{channel}"  # state set before the slider exists, so a button can move it; kept within 0..total
+        key = _key(f"slider_{channel}", months_ahead)  # state set before the slider exists, so a button can move it; kept within 0..total
         st.session_state[key] = min(float(st.session_state.get(key, current.get(channel, 0.0))), float(total))
         proposed[channel] = column.slider(channel, 0.0, float(total), step=float(max(1, round(total / 200))), key=key)
     if hold and sum(proposed.values()) > 0:
         scale = total / sum(proposed.values())
         proposed = {c: v * scale for c, v in proposed.items()}
         st.caption(t("budget.scaled", total=f"{total:,.0f}"))
-    rows = []
-    for channel, curve in curves.items():
-        now, new = current.get(channel, 0.0), proposed[channel]
-        rows.append({t("col.channel"): channel, t("budget.col.current"): round(now), t("budget.col.proposed"): round(new),
-                     t("budget.col.revenue_now"): round(float(curve.predict(now))), t("budget.col.revenue_new"): round(float(curve.predict(new))),
-                     t("budget.col.roi_new"): round(float(curve.predict(new)) / new, 2) if new else None})
-        if curve.outside_range(new):
-            st.caption(t("budget.outside", channel=channel, low=f"{curve.min_spend:,.0f}", high=f"{curve.max_spend:,.0f}"))
-        if roles.get(channel) == "testing" and new > budget.TEST_CAP * sum(proposed.values()):
-            st.warning(t("budget.test_cap", channel=channel))
-    table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True)
-    st.altair_chart(charts.what_if(table.iloc[:, 0], table.iloc[:, 3], table.iloc[:, 4], lang()))
-    now_rev, new_rev = budget.predicted_revenue(curves, current), budget.predicted_revenue(curves, proposed)
-    left, right = st.columns(2)
-    left.metric(t("budget.predicted"), f"{new_rev:,.0f}", f"{new_rev - now_rev:+,.0f}")
-    right.metric(t("budget.predicted_roi"), f"{new_rev / max(sum(proposed.values()), 1):.2f}")
-    plan = table.assign(**{t("budget.col.base"): base})
-    export_buttons.show_export_csv(plan, "budget_plan.csv", key="budget_plan_csv")
-    return proposed
+    table = budget.compare(curves, current, proposed, per_order, test_channels=budget.capped_channels(roles))
+    for row in table.itertuples():
+        if row.is_outside_history:
+            curve = curves[row.channel]
+            st.caption(t("budget.outside", channel=row.channel, low=f"{curve.min_spend:,.0f}", high=f"{curve.max_spend:,.0f}"))
+        if row.is_over_test_cap:
+            st.warning(t("budget.test_cap", channel=row.channel))
+    shown = pd.DataFrame({
+        t("col.channel"): table["channel"], t("budget.col.current"): table["current_spend"].round(0),
+        t("budget.col.proposed"): table["proposed_spend"].round(0), t("budget.col.revenue_now"): table["revenue_now"].round(0),
+        t("budget.col.revenue_new"): table["revenue_new"].round(0), t("budget.col.roi_new"): table["roi_new"].round(2),
+        t("budget.col.orders_now"): table["orders_now"].round(0), t("budget.col.orders_new"): table["orders_new"].round(0),
+    })
+    st.dataframe(shown, hide_index=True)
+    st.altair_chart(charts.what_if(table["channel"], table["revenue_now"], table["revenue_new"], lang()))
+    now_rev, new_rev = table["revenue_now"].sum(), table["revenue_new"].sum()
+    now_roi, new_roi = now_rev / max(sum(current.values()), 1), new_rev / max(sum(proposed.values()), 1)
+    left, middle, right = st.columns(3)
+    left.metric(t("budget.predicted"), f"{new_rev:,.0f}", _delta(new_rev - now_rev))
+    middle.metric(t("budget.predicted_roi"), f"{new_roi:.2f}", _delta(new_roi - now_roi, 2))
+    if table["orders_new"].notna().any():  # a sum over the channels whose revenue per order is known
+        now_orders, new_orders = table["orders_now"].sum(), table["orders_new"].sum()
+        right.metric(t("budget.predicted_orders"), f"{new_orders:,.0f}", _delta(new_orders - now_orders))
+    if table["orders_new"].isna().any():
+        st.caption(t("budget.no_orders_data"))
+    export_buttons.show_export_csv(shown.assign(**{t("budget.col.base"): base}), "budget_plan.csv", key="budget_plan_csv")
 
 
-def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str]) -> None:
+def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | None, float | None]]:
+    """Per-channel minimum and maximum for the optimizer; an empty cell is no limit."""
+    empty = [float("nan")] * len(channels)
+    edited = st.data_editor(
+        pd.DataFrame({"channel": channels, "minimum": empty, "maximum": empty}), hide_index=True, key=_key("opt_limits", months_ahead),
+        column_config={"channel": st.column_config.TextColumn(t("col.channel"), disabled=True),
+                       "minimum": st.column_config.NumberColumn(t("budget.col.minimum"), min_value=0.0, format="%.0f"),
+                       "maximum": st.column_config.NumberColumn(t("budget.col.maximum"), min_value=0.0, format="%.0f")})
+    return {row.channel: (None if pd.isna(row.minimum) else float(row.minimum), None if pd.isna(row.maximum) else float(row.maximum))
+            for row in edited.itertuples()}
+
+
+def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str], months_ahead: int) -> None:
     st.subheader(t("budget.optimizer"))
-    total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=float(round(sum(current.values()))), step=1000.0, key="opt_total")
+    total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(float(sum(current.values())), 2), step=1000.0, key=_key("opt_total", months_ahead))
+    with st.expander(t("budget.limits")):
+        bounds = _limits(list(curves), months_ahead)
     test_channels = budget.capped_channels(roles)
-    best = budget.optimise(curves, total, test_channels=test_channels)
-    st.dataframe(pd.DataFrame({
-        t("col.channel"): list(best), t("budget.col.proposed"): [round(v) for v in best.values()],
-        t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
-        t("budget.col.marginal"): [round(float(curves[c].marginal(v)), 2) for c, v in best.items()],
-    }), hide_index=True)
-    scaled = {c: current.get(c, 0) * total / sum(current.values()) for c in curves}  # today's split at this total
-    best_revenue = budget.predicted_revenue(curves, best)
-    st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", f"{best_revenue - budget.predicted_revenue(curves, scaled):+,.0f}")
-    for move in budget.suggestions(scaled, best, curves):
-        st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
-                          gain=f"{move.revenue_gain:+,.0f}"))
-    with st.expander(t("budget.targets")):
-        target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(best_revenue * 1.1)), step=1000.0, key="target_revenue")
-        plan = budget.min_total_for_revenue(curves, target, test_channels=test_channels)
-        st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan else t("budget.unreachable"))
-        roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=3.0, step=0.1, key="target_roi")
-        plan = budget.split_for_roi(curves, roi_target, test_channels=test_channels)
-        st.write(t("budget.roi_total", total=f"{plan.total:,.0f}", revenue=f"{plan.revenue:,.0f}") if plan else t("budget.unreachable"))
-        st.caption(t("budget.future_note"))
+    with guard():  # limits no split can meet are the owner's to fix; the rest of the page still shows
+        best = budget.optimise(curves, total, bounds, test_channels=test_channels)
+        st.dataframe(pd.DataFrame({
+            t("col.channel"): list(best), t("budget.col.proposed"): [round(v) for v in best.values()],
+            t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
+            t("budget.col.marginal"): [f"{float(curves[c].marginal(v)):.2f}" for c, v in best.items()],
+        }), hide_index=True)
+        scaled = {c: current.get(c, 0) * total / sum(current.values()) for c in curves}  # today's split at this total
+        best_revenue = budget.predicted_revenue(curves, best)
+        st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", _delta(best_revenue - budget.predicted_revenue(curves, scaled)))
+        for move in budget.suggestions(scaled, best, curves):
+            st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
+                              gain=f"{move.revenue_gain:+,.0f}"))
+        with st.expander(t("budget.targets")):
+            target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(best_revenue * 1.1)), step=1000.0,
+                                     key=_key("target_revenue", months_ahead))
+            plan = budget.min_total_for_revenue(curves, target, bounds, test_channels=test_channels)
+            st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan else t("budget.unreachable"))
+            roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=3.0, step=0.1, key="target_roi")
+            plan = budget.split_for_roi(curves, roi_target, bounds, test_channels=test_channels)
+            st.write(t("budget.roi_total", total=f"{plan.total:,.0f}", revenue=f"{plan.revenue:,.0f}") if plan else t("budget.unreachable"))
+    st.caption(t("budget.future_note", period=t(f"budget.period.{months_ahead}")))
 
 
 @st.cache_data(show_spinner=False)
@@ -179,8 +219,11 @@ def render(workspace: Workspace) -> None:
         _roi(months)
         roles = _roles(workspace, list(curves))
         _curves_section(months, curves)
-        _what_if(curves, current, roles)
-        _optimizer(curves, current, roles)
+        months_ahead = _horizon()
+        period_curves = {channel: curve.over(months_ahead) for channel, curve in curves.items()}
+        period_spend = {channel: spend * months_ahead for channel, spend in current.items()}
+        _what_if(period_curves, period_spend, roles, budget.revenue_per_order(months), months_ahead)
+        _optimizer(period_curves, period_spend, roles, months_ahead)
         _matrix(workspace)
 
 

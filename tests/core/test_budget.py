@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import budget, ingest
@@ -97,8 +98,37 @@ def test_optimiser_matches_a_grid_search_and_keeps_the_rules(total):
 
 
 def test_optimiser_refuses_impossible_limits():
-    with pytest.raises(ValueError):
-        budget.optimise(CURVES, 1_000, {"search": (2_000, None)})
+    with pytest.raises(budget.BudgetError, match="minimums sum to 1,200"):
+        budget.optimise(CURVES, 1_000, {"search": (600, None), "feed": (600, None)})
+    with pytest.raises(budget.BudgetError, match=r"maximums \(with the 10% test cap\) to 700"):
+        budget.optimise(CURVES, 1_000, {name: (None, 200) for name in CURVES}, test_channels=["test_lab"])
+    with pytest.raises(budget.BudgetError, match="search: its minimum 600 is above its maximum 500"):
+        budget.optimise(CURVES, 1_000, {"search": (600, 500)})
+
+
+@pytest.mark.parametrize("name", list(CURVES))
+def test_a_quarter_is_three_months_spent_evenly(name):
+    monthly, quarter = CURVES[name], CURVES[name].over(3)
+    spend = np.array([500.0, 4_000.0, 25_000.0])
+    assert quarter.predict(3 * spend) == pytest.approx(3 * monthly.predict(spend))
+    assert quarter.marginal(3 * spend) == pytest.approx(monthly.marginal(spend))
+    assert (quarter.min_spend, quarter.max_spend) == (0, 90_000)
+    assert not quarter.outside_range(80_000) and monthly.outside_range(80_000)
+
+
+def test_the_best_quarter_is_three_best_months():
+    quarters = {name: curve.over(3) for name, curve in CURVES.items()}
+    month, quarter = budget.optimise(CURVES, 20_000), budget.optimise(quarters, 60_000)
+    assert {c: v / 3 for c, v in quarter.items()} == pytest.approx(month, rel=1e-3, abs=5)
+
+
+def test_revenue_per_order_over_the_last_three_months():
+    months = pd.DataFrame({
+        "channel": ["a"] * 4 + ["b", "c"], "month": [1, 2, 3, 4, 1, 1],
+        "attributed_revenue": [999.0, 100, 200, 300, 50, 70], "orders": [1.0, 1, 2, 3, None, 0]})
+    per_order = budget.revenue_per_order(months)
+    assert per_order["a"] == pytest.approx(600 / 6)  # month 1 is older than the last three
+    assert np.isnan(per_order["b"]) and np.isnan(per_order["c"])  # no orders reported, or none at all
 
 
 def test_suggestions_describe_the_moves():
@@ -210,3 +240,18 @@ def test_analysis_matrix_by_tier_uses_the_tier_at_each_period_start(workspace, t
 
 def test_analysis_matrix_of_an_empty_workspace_is_empty(workspace):
     assert budget.analysis_matrix(workspace, by_tier=True).empty
+
+
+def test_compare_predicts_revenue_roi_and_orders_per_channel():
+    current, proposed = {"search": 8_000.0, "test_lab": 1_000.0}, {"search": 6_000.0, "test_lab": 3_000.0}
+    curves = {name: CURVES[name] for name in current}
+    table = budget.compare(curves, current, proposed, {"search": 50.0}, test_channels=["test_lab"]).set_index("channel")
+    # hill at the knee: half the top
+    assert table.loc["search", "revenue_now"] == pytest.approx(30_000)
+    assert table.loc["search", "roi_now"] == pytest.approx(30_000 / 8_000)
+    assert table.loc["search", "orders_now"] == pytest.approx(600)
+    assert table.loc["search", "orders_new"] == pytest.approx(CURVES["search"].predict(6_000) / 50)
+    assert np.isnan(table.loc["test_lab", "orders_new"])  # no revenue per order known
+    # 3,000 of 9,000 is a third: over the 10% test cap; both spends lie inside 0-30,000
+    assert table["is_over_test_cap"].tolist() == [False, True]
+    assert not table["is_outside_history"].any()

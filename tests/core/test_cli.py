@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, write_csv
 
 
@@ -138,6 +140,15 @@ def test_budget_json_spends_exactly_the_total(tmp_path):
     assert set(out) == {"allocation", "predicted_revenue", "current_predicted_revenue", "drop_candidates", "channels"}
     assert abs(sum(out["allocation"].values()) - 10000) < 0.05
     assert out["allocation"]["search"] > out["allocation"]["social"]
+    # a quarter with social held to at least 12,000: the best split puts about 2% there (40 against 8
+    # on the same power curve), so the floor binds and the rest still adds up to the total
+    out = json.loads(run("budget", "--workspace", ws, "--total", 30000, "--months", 3, "--min", "social=12000", "--json").stdout)
+    assert out["allocation"]["social"] == pytest.approx(12000, abs=0.05)
+    assert sum(out["allocation"].values()) == pytest.approx(30000, abs=0.05)
+    refused = run("budget", "--workspace", ws, "--total", 30000, "--max", "tv=5")
+    assert refused.returncode == 2 and refused.stderr.strip() == "error: No such channel in the spend data: tv."
+    refused = run("budget", "--workspace", ws, "--total", 1000, "--min", "search=2000")
+    assert refused.returncode == 2 and "search: its minimum 2,000 is above its maximum 1,000" in refused.stderr
     assert out["predicted_revenue"] >= out["current_predicted_revenue"]
     assert out["drop_candidates"] == ["social"]  # 8 x spend^0.6 / spend < 1 at these spends
     assert {c["channel"] for c in out["channels"]} == {"search", "social"}

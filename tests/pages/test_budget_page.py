@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import budget, ingest
@@ -22,7 +23,7 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     assert moves and "from social to search" in moves[0]
     before = {m.label: m.value for m in at.metric}["Predicted ROI"]
     at.toggle(key="budget_hold").set_value(False).run()
-    at.slider(key="slider_social").set_value(0.0).run()
+    at.slider(key="slider_social_1m").set_value(0.0).run()
     assert not at.exception
     after = {m.label: m.value for m in at.metric}["Predicted ROI"]
     assert float(after) > float(before)  # cutting the channel below ROI 1 lifts the overall ROI
@@ -43,11 +44,11 @@ def test_roles_drive_the_playbook_split_and_the_sliders():
     assert "email 10%, feed_ads 30%, search 40%, social 10%, test_channel 10%" in _split_caption(at)
     assert not [b for b in at.button if b.key == "save_roles"]  # the demo is read-only
     at.button(key="use_playbook").click().run()
-    total = at.number_input(key="budget_total").value
-    assert at.slider(key="slider_search").value == round(0.4 * total)
-    assert at.slider(key="slider_email").value == round(0.1 * total)
+    total = at.number_input(key="budget_total_1m").value
+    assert at.slider(key="slider_search_1m").value == round(0.4 * total)
+    assert at.slider(key="slider_email_1m").value == round(0.1 * total)
     at.button(key="use_current").click().run()
-    assert at.slider(key="slider_email").value < 0.05 * total
+    assert at.slider(key="slider_email_1m").value < 0.05 * total
 
 
 def test_matrix_split_by_customer_tier():
@@ -71,3 +72,43 @@ def test_roles_are_saved_in_an_own_workspace(tmp_path):
     assert not at.exception
     assert [s.value for s in at.success] == ["Roles saved for this workspace."]
     assert budget.load_roles(own, ["test_channel", "email"]) == {"test_channel": "other", "email": "other"}
+
+
+def _budget_page():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    return at.switch_page("pages/budget.py").run()
+
+
+def _optimised(at) -> dict[str, float]:
+    table = next(d.value for d in at.dataframe if "Marginal ROI at this spend" in d.value.columns)
+    return dict(zip(table["Channel"], table["Proposed spend"]))
+
+
+def _metric(at, label: str, index: int = 0) -> float:
+    return float([m.value for m in at.metric if m.label == label][index].replace(",", ""))
+
+
+def test_a_quarter_plans_three_months():
+    at = _budget_page()
+    month_total, month_best = at.number_input(key="opt_total_1m").value, _metric(at, "Predicted revenue", 1)
+    assert _metric(at, "Predicted orders") > 0  # the demo's spend sheet reports orders
+    at.radio(key="budget_horizon").set_value(3).run()
+    assert not at.exception
+    assert at.number_input(key="opt_total_3m").value == pytest.approx(3 * month_total, abs=2)
+    assert at.slider(key="slider_search_3m").value > month_total / 5  # a quarter's sliders start from a quarter's spend
+    assert _metric(at, "Predicted revenue", 1) == pytest.approx(3 * month_best, rel=0.005)
+
+
+def test_channel_limits_bind_and_impossible_ones_are_explained():
+    at = _budget_page()
+    assert _optimised(at)["search"] > 120_000
+    # rows follow the channels: email, feed_ads, search, social, test_channel
+    at.session_state["opt_limits_1m"] = {"edited_rows": {2: {"maximum": 100_000}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert _optimised(at)["search"] == pytest.approx(100_000, abs=1)
+    assert sum(_optimised(at).values()) == pytest.approx(at.number_input(key="opt_total_1m").value, abs=5)
+    at.session_state["opt_limits_1m"] = {"edited_rows": {2: {"minimum": 10_000_000}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["search: its minimum 10,000,000 is above its maximum 222,276."]
+    assert at.subheader[-1].value.startswith("Analysis matrix")  # the rest of the page still shows
