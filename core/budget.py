@@ -48,6 +48,13 @@ def drop_candidates(months: pd.DataFrame) -> list[str]:
     return candidates
 
 
+def suggested_action(roi: float, is_drop_candidate: bool) -> str:
+    """The ROI table's action key: drop a channel losing money for 3 months, review one losing money now."""
+    if is_drop_candidate:
+        return "budget.action.drop"
+    return "budget.action.keep_or_grow" if roi >= DROP_ROI else "budget.action.review"
+
+
 # --- response curves ---------------------------------------------------------------------------
 
 def _hill(s, top, half, h):

@@ -21,6 +21,10 @@ def _curves(path: str, data_version: int) -> dict[str, budget.Curve]:
     return budget.channel_curves(_months(path, data_version))
 
 
+def _percent(value: float) -> str:
+    return "" if value != value else f"{value:.2%}"
+
+
 def _roi(months: pd.DataFrame) -> list[str]:
     st.subheader(t("budget.roi"))
     pivot = months.pivot(index="channel", columns="month", values="roi")
@@ -30,14 +34,17 @@ def _roi(months: pd.DataFrame) -> list[str]:
     for channel in drops:
         st.warning(t("budget.drop", channel=channel))
     latest = months.sort_values("month").groupby("channel").tail(1)
-    st.dataframe(pd.DataFrame({
+    table = {
         t("col.channel"): latest["channel"], t("budget.col.spend"): latest["spend"].round(0),
         t("budget.col.revenue"): latest["attributed_revenue"].round(0), t("budget.col.roi"): latest["roi"].round(2),
-        t("budget.col.clicks"): latest["clicks"], t("budget.col.conversion"): latest["conversion_rate"].map(lambda v: "" if v != v else f"{v:.2%}"),
+        t("budget.col.clicks"): latest["clicks"], t("budget.col.conversion"): latest["conversion_rate"].map(_percent),
         t("budget.col.cpc"): latest["cpc"].round(2), t("budget.col.cpa"): latest["cpa"].round(1),
-        t("budget.col.action"): [t("budget.action.drop") if c in drops else t("budget.action.keep_or_grow") if r >= 1 else t("budget.action.review")
-                                 for c, r in zip(latest["channel"], latest["roi"])],
-    }), hide_index=True)
+    }
+    if latest["site_uv"].notna().any() or latest["shop_orders"].notna().any():  # the shop's own traffic and orders
+        table |= {t("budget.col.site_uv"): latest["site_uv"], t("budget.col.shop_orders"): latest["shop_orders"],
+                  t("budget.col.site_conversion"): latest["site_conversion_rate"].map(_percent)}
+    table[t("budget.col.action")] = [t(budget.suggested_action(roi, channel in drops)) for channel, roi in zip(latest["channel"], latest["roi"])]
+    st.dataframe(pd.DataFrame(table), hide_index=True)
     st.caption(t("budget.latest_month", month=str(latest["month"].max())[:7]))
     return drops
 

@@ -255,3 +255,40 @@ def test_compare_predicts_revenue_roi_and_orders_per_channel():
     # 3,000 of 9,000 is a third: over the 10% test cap; both spends lie inside 0-30,000
     assert table["is_over_test_cap"].tolist() == [False, True]
     assert not table["is_outside_history"].any()
+
+
+def test_channel_months_add_the_shops_own_visitors_and_orders(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "spend.csv", """
+        month,channel,spend,attributed_revenue,clicks,orders
+        2024-01,search,100,300,50,2
+        2024-01,email,10,90,,
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "traffic.csv", """
+        date,channel,device,uv
+        2024-01-05,search,mobile,300
+        2024-01-20,search,desktop,100
+        2024-02-01,search,mobile,999
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,status,channel
+        o1,a,2024-01-03,50,paid,search
+        o2,b,2024-01-09,50,paid,search
+        o3,c,2024-01-10,50,cancelled,search
+        o4,d,2024-01-31 23:59,50,paid,search
+        o5,e,2024-02-01,50,paid,search
+    """), kind="orders")
+    months = budget.channel_months(workspace).set_index("channel")
+    # January only: two devices' visitors add up; the cancelled order and February's do not count
+    assert months.loc["search", ["site_uv", "shop_orders"]].tolist() == [400, 3]
+    assert months.loc["search", "site_conversion_rate"] == pytest.approx(3 / 400)
+    # the platform's own figures stay beside them
+    assert months.loc["search", "conversion_rate"] == pytest.approx(2 / 50)
+    # email has neither traffic nor orders in the shop's files: missing, not zero
+    assert months.loc["email", ["site_uv", "shop_orders", "site_conversion_rate"]].isna().all()
+
+
+@pytest.mark.parametrize("roi, is_drop, action", [
+    (0.5, True, "budget.action.drop"), (0.99, False, "budget.action.review"),
+    (1.0, False, "budget.action.keep_or_grow"), (float("nan"), False, "budget.action.review")])
+def test_suggested_action(roi, is_drop, action):
+    assert budget.suggested_action(roi, is_drop) == action

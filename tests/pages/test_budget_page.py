@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +20,13 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     assert not at.exception and not at.error
     assert at.title[0].value == "Budget"
     assert at.warning[0].value == "social: ROI below 1 in each of its last 3 months: a candidate to drop or rework."
+    latest = next(d.value for d in at.dataframe if "Site UV (traffic report)" in d.value.columns).set_index("Channel")
+    # the shop's own visitors stand beside the platform's clicks: October 2026 summed from the demo's traffic file
+    traffic = pd.read_csv(ROOT / "sample_data" / "traffic_daily.csv")
+    october = traffic[traffic["date"].str.startswith("2026-10")].groupby("channel")["uv"].sum()
+    assert latest["Site UV (traffic report)"].to_dict() == october.to_dict()
+    assert (latest["Shop orders (order export)"] > 0).all()
+    assert latest.loc["social", "Suggested action"] == "Drop or rework"
     moves = [m.value for m in at.markdown if m.value.startswith("• Move")]
     assert moves and "from social to search" in moves[0]
     before = {m.label: m.value for m in at.metric}["Predicted ROI"]
