@@ -23,6 +23,7 @@ from core.workspace import Workspace
 DROP_ROI = 1.0
 DROP_MONTHS = 3
 MIN_POINTS = 6
+POOR_FIT_R2 = 0.3  # below this the curve explains less than a third of the month-to-month variation
 TEST_CAP = 0.10
 _TINY = 1e-12
 
@@ -99,6 +100,12 @@ class Curve:
         mid = np.asarray(self.predict(spend), dtype=float)
         low, high = np.maximum(mid - z * self.residual_sd, 0.0), mid + z * self.residual_sd
         return _same_shape(spend, low), _same_shape(spend, high)
+
+    @property
+    def is_poor_fit(self) -> bool:
+        """Spend explains little of this channel's revenue: something else moved it (a season, a change in
+        the channel itself), so predictions from the curve are rough."""
+        return self.r2 < POOR_FIT_R2
 
     @property
     def too_few_points(self) -> bool:

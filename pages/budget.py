@@ -57,6 +57,8 @@ def _curves_section(months: pd.DataFrame, curves: dict[str, budget.Curve]) -> No
             st.altair_chart(charts.response_curve(months[months["channel"] == channel], curve, channel, lang()))
             st.caption(t("budget.fit", kind=curve.kind, r2=f"{curve.r2:.2f}", points=curve.n_points)
                        + (" " + t("budget.few_points", points=curve.n_points) if curve.too_few_points else ""))
+            if curve.is_poor_fit:
+                st.warning(t("budget.poor_fit", channel=channel, r2=f"{curve.r2:.2f}"))
 
 
 def _roles(workspace: Workspace, channels: list[str]) -> dict[str, str]:
@@ -144,7 +146,11 @@ def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: 
         right.metric(t("budget.predicted_orders"), f"{new_orders:,.0f}", _delta(new_orders - now_orders))
     if table["orders_new"].isna().any():
         st.caption(t("budget.no_orders_data"))
-    export_buttons.show_export_csv(shown.assign(**{t("budget.col.base"): base}), "budget_plan.csv", key="budget_plan_csv")
+    st.caption(t("budget.period_total", base=f"{base:,.0f}", campaign=f"{sum(proposed.values()):,.0f}",
+                 total=f"{base + sum(proposed.values()):,.0f}"))
+    base_row = pd.DataFrame({t("col.channel"): [t("budget.col.base")], t("budget.col.current"): [round(base)],
+                             t("budget.col.proposed"): [round(base)]})
+    export_buttons.show_export_csv(pd.concat([shown, base_row], ignore_index=True), "budget_plan.csv", key="budget_plan_csv")
 
 
 def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | None, float | None]]:

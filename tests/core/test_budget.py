@@ -67,6 +67,13 @@ def test_few_points_are_flagged_and_still_fitted():
     assert curve.predict(400) > curve.predict(200) > 0 and curve.marginal(400) < curve.marginal(100)
 
 
+def test_a_channel_whose_revenue_fell_at_the_same_spend_is_a_poor_fit():
+    spend = [65, 48, 36, 36, 55, 53, 39, 35, 38, 56, 57, 52]  # thousands: the demo's social channel
+    revenue = [99, 82, 67, 61, 79, 84, 77, 68, 65, 41, 38, 38]  # the last three months collapsed
+    assert budget.fit_curve(spend, revenue).is_poor_fit
+    assert not budget.fit_curve(spend[:9], revenue[:9]).is_poor_fit  # before the collapse spend explained it
+
+
 CURVES = {
     "search": budget.Curve("hill", (60_000.0, 8_000.0, 1.2), 1, 10, 0, 30_000, 1000),
     "feed": budget.Curve("hill", (40_000.0, 5_000.0, 2.0), 1, 10, 0, 30_000, 1000),

@@ -20,6 +20,8 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     assert not at.exception and not at.error
     assert at.title[0].value == "Budget"
     assert at.warning[0].value == "social: ROI below 1 in each of its last 3 months: a candidate to drop or rework."
+    poor_fits = [w.value.split(":")[0] for w in at.warning if "explains little" in w.value]
+    assert poor_fits == ["social"]  # its revenue fell at an unchanged spend; the other curves fit with R² 0.55 or more
     latest = next(d.value for d in at.dataframe if "Site UV (traffic report)" in d.value.columns).set_index("Channel")
     # the shop's own visitors stand beside the platform's clicks: October 2026 summed from the demo's traffic file
     traffic = pd.read_csv(ROOT / "sample_data" / "traffic_daily.csv")
@@ -35,6 +37,9 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     assert not at.exception
     after = {m.label: m.value for m in at.metric}["Predicted ROI"]
     assert float(after) > float(before)  # cutting the channel below ROI 1 lifts the overall ROI
+    at.number_input(key="budget_base").set_value(5000.0).run()
+    campaign = sum(at.slider(key=f"slider_{c}_1m").value for c in ("email", "feed_ads", "search", "social", "test_channel"))
+    assert f"base 5,000 + campaign {campaign:,.0f} = {5000 + campaign:,.0f}" in " ".join(c.value for c in at.caption)
 
 
 def _split_caption(at) -> str:
