@@ -166,7 +166,7 @@ def cmd_budget(args) -> int:
     if unknown:
         raise Message("error.unknown_channel", channel=", ".join(unknown))
     allocation = budget.optimise(curves, args.total, bounds, test_channels=tests)
-    scaled = {c: current.get(c, 0.0) * args.total / sum(current.values()) for c in curves}
+    scaled = budget.todays_split_at(current, args.total, curves)
     roi = budget.roi_last_3(months)
     payload = {
         "allocation": {c: round(v, 2) for c, v in allocation.items()},

@@ -265,6 +265,12 @@ def optimise(curves: dict[str, Curve], total: float, bounds: dict[str, tuple[flo
     return {n: float(v) for n, v in zip(names, best)}
 
 
+def todays_split_at(current: dict[str, float], total: float, channels) -> dict[str, float]:
+    """Today's shares applied to another total: what the optimised split is compared with."""
+    spent = sum(current.values())
+    return {c: current.get(c, 0.0) * total / spent if spent else total / len(channels) for c in channels}
+
+
 def predicted_revenue(curves: dict[str, Curve], allocation: dict[str, float]) -> float:
     return float(sum(curves[n].predict(v) for n, v in allocation.items() if n in curves))
 

@@ -99,6 +99,7 @@ def _horizon() -> int:
                     horizontal=True, key="budget_horizon")
 
 
+@st.fragment
 def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str],
              per_order: dict[str, float], months_ahead: int) -> None:
     st.subheader(t("budget.what_if"))
@@ -165,6 +166,7 @@ def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | N
             for row in edited.itertuples()}
 
 
+@st.fragment
 def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str], months_ahead: int) -> None:
     st.subheader(t("budget.optimizer"))
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(float(sum(current.values())), 2), step=1000.0, key=_key("opt_total", months_ahead))
@@ -178,7 +180,7 @@ def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles
             t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
             t("budget.col.marginal"): [f"{float(curves[c].marginal(v)):.2f}" for c, v in best.items()],
         }), hide_index=True)
-        scaled = {c: current.get(c, 0) * total / sum(current.values()) for c in curves}  # today's split at this total
+        scaled = budget.todays_split_at(current, total, curves)
         best_revenue = budget.predicted_revenue(curves, best)
         st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", _delta(best_revenue - budget.predicted_revenue(curves, scaled)))
         for move in budget.suggestions(scaled, best, curves):

@@ -299,3 +299,8 @@ def test_channel_months_add_the_shops_own_visitors_and_orders(workspace, tmp_pat
     (1.0, False, "budget.action.keep_or_grow"), (float("nan"), False, "budget.action.review")])
 def test_suggested_action(roi, is_drop, action):
     assert budget.suggested_action(roi, is_drop) == action
+
+
+def test_todays_split_at_another_total():
+    assert budget.todays_split_at({"a": 30.0, "b": 10.0}, 100, ["a", "b", "c"]) == {"a": 75.0, "b": 25.0, "c": 0.0}
+    assert budget.todays_split_at({}, 90, ["a", "b", "c"]) == {"a": 30.0, "b": 30.0, "c": 30.0}  # nothing spent yet: even
