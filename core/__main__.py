@@ -151,7 +151,7 @@ def cmd_rfm(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from core import budget
+    from core import allocation, budget, channel_roles
 
     workspace = Workspace(args.workspace)
     months = budget.channel_months(workspace)
@@ -159,32 +159,32 @@ def cmd_budget(args) -> int:
         raise Message("error.no_spend")
     curves = {channel: curve.over(args.months) for channel, curve in budget.channel_curves(months).items()}
     current = {channel: spend * args.months for channel, spend in budget.last_month_spend(months).items()}
-    tests = budget.capped_channels(budget.load_roles(workspace, curves))
+    tests = channel_roles.capped_channels(channel_roles.load_roles(workspace, curves))
     lowest, highest = dict(args.min), dict(args.max)
     bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in curves}
     unknown = sorted((set(lowest) | set(highest)) - set(curves))
     if unknown:
         raise Message("error.unknown_channel", channel=", ".join(unknown))
-    allocation = budget.optimise(curves, args.total, bounds, test_channels=tests)
-    scaled = budget.todays_split_at(current, args.total, curves)
+    best = allocation.optimise(curves, args.total, bounds, test_channels=tests)
+    scaled = allocation.todays_split_at(current, args.total, curves)
     roi = budget.roi_last_3(months)
     payload = {
-        "allocation": {c: round(v, 2) for c, v in allocation.items()},
-        "predicted_revenue": round(budget.predicted_revenue(curves, allocation), 2),
-        "current_predicted_revenue": round(budget.predicted_revenue(curves, scaled), 2),
+        "allocation": {c: round(v, 2) for c, v in best.items()},
+        "predicted_revenue": round(allocation.predicted_revenue(curves, best), 2),
+        "current_predicted_revenue": round(allocation.predicted_revenue(curves, scaled), 2),
         "drop_candidates": budget.drop_candidates(months),
-        "channels": [{"channel": c, "roi_last_3": round(roi[c], 4), "marginal_roi": round(float(curves[c].marginal(allocation[c])), 4)}
+        "channels": [{"channel": c, "roi_last_3": round(roi[c], 4), "marginal_roi": round(float(curves[c].marginal(best[c])), 4)}
                      for c in curves],
     }
-    lines = [f"{c:<16} {v:>14,.0f}" for c, v in allocation.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
+    lines = [f"{c:<16} {v:>14,.0f}" for c, v in best.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
     return _emit(payload, args.json, lines)
 
 
 def cmd_matrix(args) -> int:
-    from core import budget
+    from core import analysis_matrix
     from core.export import to_safe_csv
 
-    matrix = budget.analysis_matrix(Workspace(args.workspace), days=args.days, by_tier=args.by_tier)
+    matrix = analysis_matrix.analysis_matrix(Workspace(args.workspace), days=args.days, by_tier=args.by_tier)
     if matrix.empty:
         raise Message("budget.no_matrix")
     Path(args.out).write_bytes(to_safe_csv(matrix))

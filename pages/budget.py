@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import budget, charts, rfm
+from core import allocation, analysis_matrix, budget, channel_roles, charts, response_curves, rfm
 from core.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import guard, lang, t
@@ -17,7 +17,7 @@ def _months(path: str, data_version: int) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
-def _curves(path: str, data_version: int) -> dict[str, budget.Curve]:
+def _curves(path: str, data_version: int) -> dict[str, response_curves.Curve]:
     return budget.channel_curves(_months(path, data_version))
 
 
@@ -49,7 +49,7 @@ def _roi(months: pd.DataFrame) -> list[str]:
     return drops
 
 
-def _curves_section(months: pd.DataFrame, curves: dict[str, budget.Curve]) -> None:
+def _curves_section(months: pd.DataFrame, curves: dict[str, response_curves.Curve]) -> None:
     st.subheader(t("budget.curves"))
     columns = st.columns(2)
     for index, (channel, curve) in enumerate(curves.items()):
@@ -63,17 +63,17 @@ def _curves_section(months: pd.DataFrame, curves: dict[str, budget.Curve]) -> No
 
 def _roles(workspace: Workspace, channels: list[str]) -> dict[str, str]:
     """A role per channel, guessed from its name; the owner corrects it here and saves it."""
-    saved = budget.load_roles(workspace, channels)
-    labels = {role: t(f"budget.role.{role}") for role in budget.ROLES}
+    saved = channel_roles.load_roles(workspace, channels)
+    labels = {role: t(f"budget.role.{role}") for role in channel_roles.ROLES}
     with st.expander(t("budget.roles")):
         columns = st.columns(min(len(channels), 5))
         roles = {channel: columns[index % len(columns)].selectbox(
-                     channel, budget.ROLES, index=budget.ROLES.index(saved[channel]), format_func=labels.get, key=f"role_{channel}")
+                     channel, channel_roles.ROLES, index=channel_roles.ROLES.index(saved[channel]), format_func=labels.get, key=f"role_{channel}")
                  for index, channel in enumerate(channels)}
         if workspace.is_demo:
             st.caption(t("budget.roles_demo"))
         elif roles != saved and st.button(t("budget.save_roles"), key="save_roles"):
-            budget.save_roles(workspace, roles)
+            channel_roles.save_roles(workspace, roles)
             st.success(t("budget.roles_saved"))
     return roles
 
@@ -100,13 +100,13 @@ def _horizon() -> int:
 
 
 @st.fragment
-def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str],
+def _what_if(curves: dict[str, response_curves.Curve], current: dict[str, float], roles: dict[str, str],
              per_order: dict[str, float], months_ahead: int) -> None:
     st.subheader(t("budget.what_if"))
     base = st.number_input(t("budget.base"), min_value=0.0, value=0.0, step=1000.0, key="budget_base")
     total = st.number_input(t("budget.total"), min_value=1.0, value=round(float(sum(current.values())), 2), step=1000.0, key=_key("budget_total", months_ahead))
     hold = st.toggle(t("budget.hold_total"), value=True, key="budget_hold")
-    split = budget.default_split(roles, current)
+    split = channel_roles.default_split(roles, current)
     left, right = st.columns(2)
     left.button(t("budget.use_playbook"), key="use_playbook", on_click=_set_sliders,
                 args=({c: s * total for c, s in split.items()}, months_ahead))
@@ -122,7 +122,7 @@ def _what_if(curves: dict[str, budget.Curve], current: dict[str, float], roles: 
         scale = total / sum(proposed.values())
         proposed = {c: v * scale for c, v in proposed.items()}
         st.caption(t("budget.scaled", total=f"{total:,.0f}"))
-    table = budget.compare(curves, current, proposed, per_order, test_channels=budget.capped_channels(roles))
+    table = allocation.compare(curves, current, proposed, per_order, test_channels=channel_roles.capped_channels(roles))
     for row in table.itertuples():
         if row.is_outside_history:
             curve = curves[row.channel]
@@ -167,39 +167,39 @@ def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | N
 
 
 @st.fragment
-def _optimizer(curves: dict[str, budget.Curve], current: dict[str, float], roles: dict[str, str], months_ahead: int) -> None:
+def _optimizer(curves: dict[str, response_curves.Curve], current: dict[str, float], roles: dict[str, str], months_ahead: int) -> None:
     st.subheader(t("budget.optimizer"))
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(float(sum(current.values())), 2), step=1000.0, key=_key("opt_total", months_ahead))
     with st.expander(t("budget.limits")):
         bounds = _limits(list(curves), months_ahead)
-    test_channels = budget.capped_channels(roles)
+    test_channels = channel_roles.capped_channels(roles)
     with guard():  # limits no split can meet are the owner's to fix; the rest of the page still shows
-        best = budget.optimise(curves, total, bounds, test_channels=test_channels)
+        best = allocation.optimise(curves, total, bounds, test_channels=test_channels)
         st.dataframe(pd.DataFrame({
             t("col.channel"): list(best), t("budget.col.proposed"): [round(v) for v in best.values()],
             t("budget.col.revenue_new"): [round(float(curves[c].predict(v))) for c, v in best.items()],
             t("budget.col.marginal"): [f"{float(curves[c].marginal(v)):.2f}" for c, v in best.items()],
         }), hide_index=True)
-        scaled = budget.todays_split_at(current, total, curves)
-        best_revenue = budget.predicted_revenue(curves, best)
-        st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", _delta(best_revenue - budget.predicted_revenue(curves, scaled)))
-        for move in budget.suggestions(scaled, best, curves):
+        scaled = allocation.todays_split_at(current, total, curves)
+        best_revenue = allocation.predicted_revenue(curves, best)
+        st.metric(t("budget.predicted"), f"{best_revenue:,.0f}", _delta(best_revenue - allocation.predicted_revenue(curves, scaled)))
+        for move in allocation.suggestions(scaled, best, curves):
             st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
                               gain=f"{move.revenue_gain:+,.0f}"))
         with st.expander(t("budget.targets")):
             target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=float(round(best_revenue * 1.1)), step=1000.0,
                                      key=_key("target_revenue", months_ahead))
-            plan = budget.min_total_for_revenue(curves, target, bounds, test_channels=test_channels)
+            plan = allocation.min_total_for_revenue(curves, target, bounds, test_channels=test_channels)
             st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan else t("budget.unreachable"))
             roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=3.0, step=0.1, key="target_roi")
-            plan = budget.split_for_roi(curves, roi_target, bounds, test_channels=test_channels)
+            plan = allocation.split_for_roi(curves, roi_target, bounds, test_channels=test_channels)
             st.write(t("budget.roi_total", total=f"{plan.total:,.0f}", revenue=f"{plan.revenue:,.0f}") if plan else t("budget.unreachable"))
     st.caption(t("budget.future_note", period=t(f"budget.period.{months_ahead}")))
 
 
 @st.cache_data(show_spinner=False)
 def _analysis_matrix(path: str, data_version: int, by_tier: bool) -> pd.DataFrame:
-    return budget.analysis_matrix(Workspace(path), by_tier=by_tier)
+    return analysis_matrix.analysis_matrix(Workspace(path), by_tier=by_tier)
 
 
 def _matrix(workspace: Workspace) -> None:

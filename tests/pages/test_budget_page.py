@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import budget, ingest
+from core import channel_roles, ingest
 from core.workspace import Workspace
 from tests.conftest import ROOT
 from tests.pages.conftest import page_for
@@ -84,7 +84,7 @@ def test_roles_are_saved_in_an_own_workspace(tmp_path):
     at.button(key="save_roles").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Roles saved for this workspace."]
-    assert budget.load_roles(own, ["test_channel", "email"]) == {"test_channel": "other", "email": "other"}
+    assert channel_roles.load_roles(own, ["test_channel", "email"]) == {"test_channel": "other", "email": "other"}
 
 
 def _budget_page():
