@@ -218,3 +218,22 @@ def what_if(channels: pd.Series, revenue_now: pd.Series, revenue_new: pd.Series,
         color=alt.Color("split:N", title=None, scale=alt.Scale(domain=[now, new], range=["#d1d5db", OK_COLOR])),
         tooltip=["channel:N", "split:N", alt.Tooltip("revenue:Q", format=",.0f")],
     ).properties(height=240, title=translate("chart.what_if_title", lang))
+
+
+def matrix_heatmap(matrix: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
+    """Category x channel coloured by growth-potential stars, each cell labelled with its share of GMV:
+    the darkest cells are where the next money should go."""
+    data = matrix[["category", "channel", "stars", "share_of_gmv"]].assign(
+        share_label=matrix["share_of_gmv"].map("{:.0%}".format))
+    base = alt.Chart(data).encode(
+        x=alt.X("channel:N", title=translate("chart.channel", lang), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("category:N", title=translate("chart.category", lang)))
+    cells = base.mark_rect().encode(
+        color=alt.Color("stars:O", title=translate("chart.stars", lang), scale=alt.Scale(domain=[1, 2, 3, 4, 5], scheme="blues")),
+        tooltip=["category:N", "channel:N", "stars:O", alt.Tooltip("share_of_gmv:Q", format=".1%")])
+    labels = base.mark_text(fontSize=11).encode(
+        text="share_label:N",
+        color=alt.condition(alt.datum.stars >= 4, alt.value("white"), alt.value("#111827")))
+    # Streamlit fits the whole chart, axes and legend included, into this height
+    return (cells + labels).properties(height=120 + 40 * data["category"].nunique(),
+                                       title=translate("chart.matrix_title", lang))

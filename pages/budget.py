@@ -209,6 +209,8 @@ def _matrix(workspace: Workspace) -> None:
     if matrix.empty:
         st.info(t("budget.no_matrix"))
         return
+    if not by_tier:
+        st.altair_chart(charts.matrix_heatmap(matrix, lang()))
     table = {t("budget.col.category"): matrix["category"], t("col.channel"): matrix["channel"]}
     if by_tier:
         names = {tier: t(f"rfm.tier.{tier.lower()}") for tier in rfm.TIERS} | {"New": t("budget.tier_new")}

@@ -69,7 +69,9 @@ def test_matrix_split_by_customer_tier():
     at.switch_page("pages/budget.py").run()
     plain = at.dataframe[-1].value
     assert "Customer tier" not in plain.columns
+    charts = len(at.get("vega_lite_chart"))
     at.toggle(key="matrix_by_tier").set_value(True).run()
+    assert len(at.get("vega_lite_chart")) == charts - 1  # the category x channel heatmap is for the plain view
     assert not at.exception
     tiered = at.dataframe[-1].value
     assert set(tiered["Customer tier"]) <= {"VIP", "Potential", "Normal", "Churned", "New"} and "New" in set(tiered["Customer tier"])
