@@ -2,7 +2,8 @@
 the Bayesian chance that B beats A, a sample-ratio check, Holm for several variants, Welch's t-test
 on revenue per visitor, and the playbook's guardrails turned into one verdict with its reason.
 
-Conventions: the interval is for rate_b - rate_a with the unpooled standard error; the z-test pools
+Conventions: the interval is for rate_b - rate_a with the unpooled standard error, the relative one
+for rate_b / rate_a - 1 on the log scale; the z-test pools
 the two groups under the null; confidence = 1 - p (two-sided). Priors are Beta(1, 1).
 """
 
@@ -54,6 +55,17 @@ def diff_interval(users_a: int, conv_a: int, users_b: int, conv_b: int, alpha: f
     se = math.sqrt(rate_a * (1 - rate_a) / users_a + rate_b * (1 - rate_b) / users_b)
     margin = stats.norm.ppf(1 - alpha / 2) * se
     return rate_b - rate_a - margin, rate_b - rate_a + margin
+
+
+def relative_interval(users_a: int, conv_a: int, users_b: int, conv_b: int, alpha: float = 0.05) -> tuple[float, float] | None:
+    """Interval for rate_b / rate_a - 1: a Wald interval on the log of the ratio (Katz), so the uncertainty
+    in A's rate counts too. None when either group has no conversions (the log ratio is undefined)."""
+    if conv_a == 0 or conv_b == 0:
+        return None
+    ratio = (conv_b / users_b) / (conv_a / users_a)
+    se = math.sqrt(1 / conv_b - 1 / users_b + 1 / conv_a - 1 / users_a)
+    margin = stats.norm.ppf(1 - alpha / 2) * se
+    return ratio * math.exp(-margin) - 1, ratio * math.exp(margin) - 1
 
 
 def prob_b_beats_a(users_a: int, conv_a: int, users_b: int, conv_b: int) -> float:
@@ -175,10 +187,10 @@ def analyse(users_a: int, conv_a: int, users_b: int, conv_b: int, *, alpha: floa
     rate_a, rate_b = conv_a / users_a, conv_b / users_b
     z, p = z_test(users_a, conv_a, users_b, conv_b)
     low, high = diff_interval(users_a, conv_a, users_b, conv_b, alpha)
+    rel_low, rel_high = relative_interval(users_a, conv_a, users_b, conv_b, alpha) or (None, None)
     result = Result(
         users_a, conv_a, users_b, conv_b, alpha, rate_a, rate_b, rate_b - rate_a,
-        (rate_b - rate_a) / rate_a if rate_a else None, low, high,
-        low / rate_a if rate_a else None, high / rate_a if rate_a else None,
+        (rate_b - rate_a) / rate_a if rate_a else None, low, high, rel_low, rel_high,
         z, p, 1 - p, prob_b_beats_a(users_a, conv_a, users_b, conv_b),
         srm_p_value(all_group_users) if all_group_users else srm_p_value([users_a, users_b], [1 - planned_share_b, planned_share_b]),
         "keep_testing", p if decision_p_value is None else decision_p_value, days=days,

@@ -340,11 +340,32 @@ def test_analyse_reports_the_same_numbers_as_the_parts():
     assert result.rel_lift == pytest.approx((720 / 20_300) / 0.03 - 1)
     assert (result.z, result.p_value, result.confidence) == pytest.approx((z, p, 1 - p))
     assert (result.ci_low, result.ci_high) == pytest.approx((low, high))
-    assert (result.rel_ci_low, result.rel_ci_high) == pytest.approx((low / 0.03, high / 0.03))
+    ratio_low, ratio_high = confint_proportions_2indep(720, 20_300, 600, 20_000, method="log", compare="ratio", alpha=0.1)
+    assert (result.rel_ci_low, result.rel_ci_high) == pytest.approx((ratio_low - 1, ratio_high - 1))
     assert result.prob_b_beats_a == pytest.approx(miller(20_000, 600, 20_300, 720), abs=1e-4)
     assert result.verdict == "b_wins"
     data = result.as_dict()
     assert data["reasons"] == ["ab.reason.significant"] and data["due"] is None
+
+
+@pytest.mark.parametrize(("users_a", "conv_a", "users_b", "conv_b"), [
+    (20_000, 600, 20_300, 720),  # +17%
+    (150, 9, 140, 3),            # small groups, B worse
+    (1_000_000, 31_000, 250_000, 7_400),  # large and unequal
+    (500, 1, 500, 2),            # one conversion: a wide, lopsided interval
+])
+def test_relative_interval_against_statsmodels(users_a, conv_a, users_b, conv_b):
+    low, high = confint_proportions_2indep(conv_b, users_b, conv_a, users_a, method="log", compare="ratio")
+    assert abtest.relative_interval(users_a, conv_a, users_b, conv_b) == pytest.approx((low - 1, high - 1), rel=1e-9)
+    # unlike the absolute interval divided by A's rate, it is not symmetric around the lift
+    result = abtest.analyse(users_a, conv_a, users_b, conv_b)
+    assert result.rel_ci_high - result.rel_lift > result.rel_lift - result.rel_ci_low
+
+
+def test_no_relative_interval_without_conversions_in_a_group():
+    assert abtest.relative_interval(1_000, 0, 1_000, 5) is None and abtest.relative_interval(1_000, 5, 1_000, 0) is None
+    result = abtest.analyse(1_000, 5, 1_000, 0)
+    assert result.rel_lift == -1.0 and result.rel_ci_low is None
 
 
 def test_no_relative_lift_from_a_zero_baseline():
