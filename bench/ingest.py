@@ -1,6 +1,6 @@
 """Ingest benchmark: our orders load against a bare DuckDB read of the same CSV.
 
-    .venv/bin/python bench/ingest.py [--sizes 10000,100000,1000000] [--repeat 3] [--preview-size 1000000]
+    .venv/bin/python bench/ingest.py [--sizes 10000,100000,1000000] [--repeat 3] [--preview-size 1000000] [--zoned]
 
 Orders files come from the demo generator (`core.sample.generate`) and are written once into
 `bench/out/<size>/orders.csv` (gitignored), then reused. Every measurement runs in a fresh Python
@@ -100,6 +100,20 @@ def orders_file(size: int) -> Path:
     return path
 
 
+def zoned_file(size: int) -> Path:
+    """The same orders with Shopify-style times (2025-11-01 00:10:46 +0000), written once beside them."""
+    path = OUT / str(size) / "orders_zoned.csv"
+    if not path.exists():
+        import duckdb
+
+        partial = path.with_suffix(".partial")
+        duckdb.connect().execute(
+            "copy (select * replace (order_time || ' +0000' as order_time) from read_csv(?, all_varchar = true))"
+            " to '" + str(partial).replace("'", "''") + "' (header)", [str(orders_file(size))])
+        partial.replace(path)
+    return path
+
+
 def _generate(size: int, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from core import sample
@@ -153,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is shown")
     parser.add_argument("--preview-size", type=int, default=1_000_000, help="size for the preview timing (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--zoned", action="store_true", help="order times with a UTC offset, as Shopify exports them")
     parser.add_argument("--child", nargs=3, metavar=("WHAT", "CSV", "DB"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=2, metavar=("SIZE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -164,8 +179,10 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    files = {size: orders_file(size) for size in sorted(set(sizes + ([args.preview_size] if args.preview_size else [])))}
-    print(f"DuckDB {_duckdb_version()}, {os.cpu_count()} CPUs, median of {args.repeat} fresh processes per figure\n")
+    source = zoned_file if args.zoned else orders_file
+    files = {size: source(size) for size in sorted(set(sizes + ([args.preview_size] if args.preview_size else [])))}
+    print(f"DuckDB {_duckdb_version()}, {os.cpu_count()} CPUs, median of {args.repeat} fresh processes per figure"
+          + (", order times with a +0000 offset" if args.zoned else "") + "\n")
 
     header = (f"{'lines':>10} {'ours s':>8} {'ours rows/s':>12} {'ours MB':>8}"
               f" {'bare s':>8} {'bare rows/s':>12} {'bare MB':>8} {'ours/bare':>9}")
