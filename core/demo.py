@@ -9,6 +9,7 @@ from pathlib import Path
 from core import ingest
 from core.paths import SAMPLE_DIR, data_dir
 from core.sample import FILES as DEMO_FILES
+from core.sample import ensure_files
 from core.workspace import DEMO_NAME, Workspace, close_connection
 
 _build_lock = threading.Lock()
@@ -21,14 +22,13 @@ def demo_path(root: Path | None = None) -> Path:
 def build_demo(target: Path, sample_dir: Path = SAMPLE_DIR) -> None:
     """Load every sample file into a fresh file beside `target`, then move it into place, so a
     half-built demo is never seen."""
+    ensure_files(sample_dir)
     building = target.with_suffix(".building")
     for leftover in (building, building.with_suffix(".building.wal")):
         leftover.unlink(missing_ok=True)
     workspace = Workspace(building)
     for kind, file_name in DEMO_FILES.items():
-        path = sample_dir / file_name
-        if path.exists():
-            ingest.load(workspace, path, kind=kind, mode="replace")
+        ingest.load(workspace, sample_dir / file_name, kind=kind, mode="replace")
     _log_demo_experiments(workspace)
     with workspace.writing(), workspace.cursor() as cur:
         workspace.set_meta(cur, "is_demo", "true")

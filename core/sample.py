@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import pathlib
+import tempfile
 import zlib
 
 import numpy as np
@@ -578,3 +579,20 @@ def generate(out_dir: pathlib.Path, order_lines: int = 60_000, seed: int = 20261
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         paths[name] = path
     return paths
+
+
+GENERATED_ON_FIRST_USE = ("orders",)  # 7.5 MB at the default size: written from the seed, never committed
+
+
+def ensure_files(folder: pathlib.Path) -> None:
+    """Write any demo file missing from `folder` from the default run (same seed, same bytes). The big
+    orders file is not committed; it is made here the first time the demo is built, in about a second.
+    Files are written under a temporary name first, so a half-written file is never seen."""
+    folder = pathlib.Path(folder)
+    missing = [name for name, file_name in FILES.items() if not (folder / file_name).exists()]
+    if not missing:
+        return
+    with tempfile.TemporaryDirectory(prefix=".generating-", dir=folder) as scratch:
+        written = generate(pathlib.Path(scratch))
+        for name in missing:
+            written[name].replace(folder / FILES[name])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -72,12 +74,34 @@ def test_headers_and_encoding(small):
         assert raw.split(b"\n", 1)[0].decode() == header, name
 
 
+def _committed() -> set[str]:
+    tracked = subprocess.run(["git", "ls-files", "sample_data"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return {Path(line).name for line in tracked.stdout.splitlines()}
+
+
 def test_committed_sample_data_is_fresh_default_output(default):
-    committed = {p.name for p in SAMPLE_DIR.glob("*.csv")}
-    assert committed == {p.name for p in default.values()}
-    for name, path in default.items():
-        assert (SAMPLE_DIR / path.name).read_bytes() == path.read_bytes(), f"sample_data/{path.name} is stale"
-    assert sum(p.stat().st_size for p in SAMPLE_DIR.iterdir() if p.is_file()) < 10 * 1024 * 1024
+    generated = {sample.FILES[name] for name in sample.GENERATED_ON_FIRST_USE}
+    committed = _committed()
+    assert {name for name in committed if name.endswith(".csv")} == {p.name for p in default.values()} - generated
+    for path in default.values():
+        if path.name in generated:  # pinned by its checksum instead, so the demo is the same everywhere
+            recorded = (SAMPLE_DIR / f"{path.name}.sha256").read_text().split()
+            assert recorded == [hashlib.sha256(path.read_bytes()).hexdigest(), path.name]
+        else:
+            assert (SAMPLE_DIR / path.name).read_bytes() == path.read_bytes(), f"sample_data/{path.name} is stale"
+    sizes = [(SAMPLE_DIR / name).stat().st_size for name in committed]
+    assert max(sizes) < 5 * 1024 * 1024 and sum(sizes) < 10 * 1024 * 1024
+
+
+def test_missing_files_are_written_and_present_ones_left_alone(default, tmp_path):
+    for path in default.values():
+        if path.name != "orders.csv":
+            (tmp_path / path.name).write_bytes(b"kept as it was")
+    sample.ensure_files(tmp_path)
+    assert (tmp_path / "orders.csv").read_bytes() == default["orders"].read_bytes()
+    assert (tmp_path / "traffic_daily.csv").read_bytes() == b"kept as it was"
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == sorted(p.name for p in default.values())
+    assert not list(tmp_path.glob(".generating-*"))  # the scratch folder is gone
 
 
 def test_sizes_and_row_counts(default):
