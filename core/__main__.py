@@ -157,8 +157,7 @@ def cmd_budget(args) -> int:
     months = budget.channel_months(workspace)
     if months.empty:
         raise Message("error.no_spend")
-    curves = {channel: curve.over(args.months) for channel, curve in budget.channel_curves(months).items()}
-    current = {channel: spend * args.months for channel, spend in budget.last_month_spend(months).items()}
+    curves, current = budget.over_period(budget.channel_curves(months), budget.last_month_spend(months), args.months)
     tests = channel_roles.capped_channels(channel_roles.load_roles(workspace, curves))
     lowest, highest = dict(args.min), dict(args.max)
     bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in curves}

@@ -50,6 +50,13 @@ def last_month_spend(months: pd.DataFrame) -> dict[str, float]:
     return dict(zip(latest["channel"], latest["spend"].astype(float)))
 
 
+def over_period(curves: dict[str, Curve], spend: dict[str, float], months_ahead: int
+                ) -> tuple[dict[str, Curve], dict[str, float]]:
+    """Monthly curves and a month's spend, stretched over a plan of `months_ahead` months of the same split."""
+    return ({channel: curve.over(months_ahead) for channel, curve in curves.items()},
+            {channel: value * months_ahead for channel, value in spend.items()})
+
+
 def _last_3_months(months: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Each channel's totals over its last 3 months (NaN where a column was never filled)."""
     recent = months.sort_values("month").groupby("channel").tail(DROP_MONTHS)

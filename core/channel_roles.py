@@ -52,14 +52,13 @@ def default_split(roles: dict[str, str], current: dict[str, float] | None = None
     fills gives its weight to the filled ones in proportion. Shares sum to 1."""
     if not roles:
         return {}
-    current = current or {}
-    spent = sum(max(0.0, current.get(c, 0.0)) for c in roles)
-    others = [c for c, role in roles.items() if role == OTHER]
+    today = {c: max(0.0, (current or {}).get(c, 0.0)) for c in roles}
+    spent = sum(today.values())
     members = {role: [c for c, r in roles.items() if r == role] for role in ROLE_SHARES}
     filled = {role: share for role, share in ROLE_SHARES.items() if members[role]}
     if not filled:  # nothing to split by role: keep today's shares, or share evenly
-        return {c: max(0.0, current.get(c, 0.0)) / spent if spent else 1 / len(roles) for c in roles}
-    split = {c: max(0.0, current.get(c, 0.0)) / spent if spent else 0.0 for c in others}
+        return {c: today[c] / spent if spent else 1 / len(roles) for c in roles}
+    split = {c: today[c] / spent if spent else 0.0 for c, role in roles.items() if role == OTHER}
     rest = 1 - sum(split.values())
     for role, share in filled.items():
         for name in members[role]:

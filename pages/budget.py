@@ -237,8 +237,7 @@ def render(workspace: Workspace) -> None:
         roles = _roles(workspace, list(curves))
         _curves_section(months, curves)
         months_ahead = _horizon()
-        period_curves = {channel: curve.over(months_ahead) for channel, curve in curves.items()}
-        period_spend = {channel: spend * months_ahead for channel, spend in current.items()}
+        period_curves, period_spend = budget.over_period(curves, current, months_ahead)
         _what_if(period_curves, period_spend, roles, budget.revenue_per_order(months), months_ahead)
         _optimizer(period_curves, period_spend, roles, months_ahead)
         _matrix(workspace)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import budget, ingest
+from core import budget, ingest, response_curves
 from tests.conftest import write_csv
 
 
@@ -83,3 +83,10 @@ def test_revenue_per_order_over_the_last_three_months():
     per_order = budget.revenue_per_order(months)
     assert per_order["a"] == pytest.approx(600 / 6)  # month 1 is older than the last three
     assert np.isnan(per_order["b"]) and np.isnan(per_order["c"])  # no orders reported, or none at all
+
+
+def test_over_period_stretches_curves_and_spend_alike():
+    curve = response_curves.fit_curve([100.0, 200.0, 400.0, 800.0, 1_600.0, 3_200.0], [300.0, 520.0, 800.0, 1_050.0, 1_200.0, 1_260.0])
+    curves, spend = budget.over_period({"search": curve}, {"search": 400.0}, 3)
+    assert spend == {"search": 1_200.0}
+    assert curves["search"].predict(1_200.0) == pytest.approx(3 * curve.predict(400.0))
