@@ -19,7 +19,9 @@ def test_moving_a_slider_updates_the_prediction(server, browser):
     search.focus()
     for _ in range(10):  # ten steps of 1/200 of the total away from search, the best-paying channel
         page.keyboard.press("ArrowLeft")
-    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[what_if_revenue.element_handle(), before], timeout=60_000)
+    # looked up afresh on every poll: a rerun may replace the metric's element, and a stale handle never changes
+    page.wait_for_function(
+        "old => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== old", arg=before, timeout=60_000)
     wait_ready(page)
     after = what_if_revenue.inner_text()
     # the total is held, so the money goes to channels that earn less per unit than search at this spend
