@@ -29,6 +29,7 @@ def _roi(months: pd.DataFrame) -> list[str]:
     st.subheader(t("budget.roi"))
     pivot = months.pivot(index="channel", columns="month", values="roi")
     pivot.columns = [str(c)[:7] for c in pivot.columns]
+    pivot.index.name = t("col.channel")
     st.dataframe(pivot.style.format("{:.2f}").map(lambda v: "color: #dc2626" if v == v and v < 1 else ""))
     drops = budget.drop_candidates(months)
     for channel in drops:

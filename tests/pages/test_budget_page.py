@@ -22,6 +22,7 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     assert at.warning[0].value == "social: ROI below 1 in each of its last 3 months: a candidate to drop or rework."
     poor_fits = [w.value.split(":")[0] for w in at.warning if "explains little" in w.value]
     assert poor_fits == ["social"]  # its revenue fell at an unchanged spend; the other curves fit with R² 0.55 or more
+    assert at.dataframe[0].value.index.name == "Channel"  # the ROI table's row header is translated too
     latest = next(d.value for d in at.dataframe if "Site UV (traffic report)" in d.value.columns).set_index("Channel")
     # the shop's own visitors stand beside the platform's clicks: October 2026 summed from the demo's traffic file
     traffic = pd.read_csv(ROOT / "sample_data" / "traffic_daily.csv")
