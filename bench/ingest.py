@@ -66,8 +66,8 @@ def _child(what: str, csv_path: str, db_path: str) -> None:
         con.close()
         seconds = time.perf_counter() - start
     else:
-        from core import ingest
-        from core.workspace import Workspace, close_connection
+        from core.data import ingest
+        from core.platform.workspace import Workspace, close_connection
 
         workspace = Workspace(db_path)
         start = time.perf_counter()
@@ -116,7 +116,7 @@ def zoned_file(size: int) -> Path:
 
 def _generate(size: int, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from core import sample
+    from core.data import sample
 
     partial = folder / "partial"
     written = sample.generate(partial, order_lines=size)

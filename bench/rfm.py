@@ -22,10 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
 sys.path.insert(0, str(ROOT))
 
-from core import ingest, rfm  # noqa: E402
-from core import workspace as workspace_module  # noqa: E402
-from core.sample import generate  # noqa: E402
-from core.workspace import Workspace  # noqa: E402
+from core.data import ingest  # noqa: E402
+
+from core.customers import rfm  # noqa: E402
+from core.platform import workspace as workspace_module  # noqa: E402
+from core.data.sample import generate  # noqa: E402
+from core.platform.workspace import Workspace  # noqa: E402
 
 
 def orders_file(rows: int) -> Path:

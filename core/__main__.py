@@ -10,10 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-from core import ingest
-from core.datasets import DATASETS
-from core.i18n import Message, translate
-from core.workspace import Workspace
+from core.data import ingest
+from core.data.datasets import DATASETS
+from core.platform.i18n import Message, translate
+from core.platform.workspace import Workspace
 
 
 def cmd_ingest(args) -> int:
@@ -41,7 +41,7 @@ def cmd_datasets(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from core.sample import generate
+    from core.data.sample import generate
 
     written = generate(Path(args.out), order_lines=args.rows, seed=args.seed)
     for name, path in written.items():
@@ -53,7 +53,7 @@ def _period(workspace: Workspace, args) -> tuple:
     """--start/--end, else the last 30 days of the data."""
     from datetime import date, timedelta
 
-    from core import kpi
+    from core.diagnosis import kpi
 
     first, last = kpi.data_range(workspace)
     end = date.fromisoformat(args.end) if args.end else last
@@ -69,7 +69,7 @@ def _emit(payload: dict, as_json: bool, lines: list[str]) -> int:
 
 
 def cmd_health(args) -> int:
-    from core import health
+    from core.diagnosis import health
 
     workspace = Workspace(args.workspace)
     start, end = _period(workspace, args)
@@ -88,7 +88,7 @@ def cmd_health(args) -> int:
 
 
 def cmd_funnel(args) -> int:
-    from core import funnel
+    from core.diagnosis import funnel
 
     table = funnel.funnel(Workspace(args.workspace), args.segment)
     stages = [{"stage": r.stage, "entered": int(r.entered), "lost": None if r.lost != r.lost else int(r.lost),
@@ -100,7 +100,7 @@ def cmd_funnel(args) -> int:
 
 
 def cmd_anomalies(args) -> int:
-    from core import traffic
+    from core.diagnosis import traffic
 
     workspace = Workspace(args.workspace)
     start, end = (None, None) if args.all else _period(workspace, args)
@@ -112,7 +112,7 @@ def cmd_anomalies(args) -> int:
 
 
 def cmd_abtest(args) -> int:
-    from core import abtest
+    from core.experiments import statistics as abtest
 
     result = abtest.analyse(args.users_a, args.conv_a, args.users_b, args.conv_b, alpha=args.alpha, days=args.days)
     keys = ("p_value", "confidence", "rate_a", "rate_b", "abs_lift", "rel_lift", "ci_low", "ci_high",
@@ -123,7 +123,7 @@ def cmd_abtest(args) -> int:
 
 
 def cmd_samplesize(args) -> int:
-    from core import abtest
+    from core.experiments import statistics as abtest
 
     n = abtest.sample_size(args.baseline, args.mde, relative=args.relative, alpha=args.alpha, power=args.power)
     return _emit({"n_per_group": n}, args.json, [f"{n} users per group"])
@@ -132,8 +132,8 @@ def cmd_samplesize(args) -> int:
 def cmd_rfm(args) -> int:
     from datetime import date
 
-    from core import rfm
-    from core.export import to_safe_csv
+    from core.customers import rfm
+    from core.platform.export import to_safe_csv
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -151,7 +151,9 @@ def cmd_rfm(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from core import allocation, budget, channel_roles
+    from core.budget import allocation
+    from core.budget import channel_returns as budget
+    from core.budget import roles as channel_roles
 
     workspace = Workspace(args.workspace)
     months = budget.channel_months(workspace)
@@ -180,8 +182,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_matrix(args) -> int:
-    from core import analysis_matrix
-    from core.export import to_safe_csv
+    from core.budget import analysis_matrix
+    from core.platform.export import to_safe_csv
 
     matrix = analysis_matrix.analysis_matrix(Workspace(args.workspace), days=args.days, by_tier=args.by_tier)
     if matrix.empty:
@@ -192,7 +194,7 @@ def cmd_matrix(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from core.demo import ensure_demo
+    from core.data.demo import ensure_demo
 
     workspace = ensure_demo()
     print(f"demo workspace ready: {workspace.path}")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import ab_log, abtest, charts, experiments
-from core.workspace import Workspace
+from core.experiments import register as ab_log
+
+from core.experiments import statistics as abtest
+
+from core.charts import all as charts
+
+from core.experiments import service as experiments
+from core.platform.workspace import Workspace
 from pages.components import export_buttons
 from pages.components.state import guard, lang, t
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import allocation, analysis_matrix, budget, channel_roles, charts, response_curves, rfm
-from core.workspace import Workspace
+from core.budget import allocation
+
+from core.budget import analysis_matrix
+
+from core.budget import channel_returns as budget
+
+from core.budget import roles as channel_roles
+
+from core.charts import all as charts
+
+from core.budget import response_curves
+
+from core.customers import rfm
+from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import guard, lang, t
 

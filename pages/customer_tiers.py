@@ -9,9 +9,17 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from core import charts, churn, clusters, playbook, rfm
-from core.i18n import translate
-from core.workspace import Workspace
+from core.charts import all as charts
+
+from core.customers import churn
+
+from core.customers import clusters
+
+from core.customers import touch_plan as playbook
+
+from core.customers import rfm
+from core.platform.i18n import translate
+from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import guard, lang, t
 

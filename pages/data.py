@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ingest, settings
-from core.workspace import Workspace, WorkspaceError, delete_workspace, list_workspaces, slugify
+from core.data import ingest
+
+from core.platform import settings
+from core.platform.workspace import Workspace, WorkspaceError, delete_workspace, list_workspaces, slugify
 from pages.components import data_status, load_report, mapping_editor, uploader
 from pages.components.state import guard, lang, select_workspace, t
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts, funnel, health, kpi, report, traffic
-from core.diagnosis import Diagnosis, diagnose
-from core.workspace import Workspace
+from core.charts import all as charts
+
+from core.diagnosis import funnel
+
+from core.diagnosis import health
+
+from core.diagnosis import kpi
+
+from core.diagnosis import report
+
+from core.diagnosis import traffic
+from core.diagnosis.service import Diagnosis, diagnose
+from core.platform.workspace import Workspace
 from pages.components import data_status, health_editor, period_picker
 from pages.components.state import guard, lang, t
 

@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import workspace as workspace_module  # noqa: E402
-from core.workspace import Workspace  # noqa: E402
+from core.platform import workspace as workspace_module  # noqa: E402
+from core.platform.workspace import Workspace  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from core import sample
+from core.data import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"

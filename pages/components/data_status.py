@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.workspace import Workspace
+from core.platform.workspace import Workspace
 from pages.components.state import t
 
 

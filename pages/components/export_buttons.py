@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.export import to_safe_csv
+from core.platform.export import to_safe_csv
 from pages.components.state import t
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import health, settings
-from core.workspace import Workspace
+from core.diagnosis import health
+
+from core.platform import settings
+from core.platform.workspace import Workspace
 from pages.components.state import t
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import DATASETS, suggest_mapping
+from core.data.datasets import DATASETS, suggest_mapping
 from pages.components.state import t
 
 UNMAPPED = ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.i18n import LANGUAGES
-from core.paths import data_dir
-from core.workspace import list_workspaces
+from core.platform.i18n import LANGUAGES
+from core.platform.paths import data_dir
+from core.platform.workspace import list_workspaces
 from pages.components import data_status
 from pages.components.state import current_workspace, select_workspace, t
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.demo import ensure_demo
-from core.i18n import LANGUAGES, Message, translate
-from core.workspace import Workspace
+from core.data.demo import ensure_demo
+from core.platform.i18n import LANGUAGES, Message, translate
+from core.platform.workspace import Workspace
 
 log = logging.getLogger("shoplens")
 

@@ -16,9 +16,9 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint, proportion_effectsize,
                                           proportions_ztest)
 
-from core import abtest
-from core.abtest import InputError
-from core.i18n import catalog
+from core.experiments import statistics as abtest
+from core.experiments.statistics import InputError
+from core.platform.i18n import catalog
 
 # (users_a, conv_a, users_b, conv_b): small and large samples, B up and B down, zeros, unequal groups.
 CASES = [

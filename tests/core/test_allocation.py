@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from core import allocation, response_curves
+from core.budget import allocation
+
+from core.budget import response_curves
 
 
 CURVES = {

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import analysis_matrix, ingest
+from core.budget import analysis_matrix
+
+from core.data import ingest
 from tests.conftest import write_csv
 
 

@@ -6,7 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import budget, ingest, response_curves
+from core.budget import channel_returns as budget
+
+from core.data import ingest
+
+from core.budget import response_curves
 from tests.conftest import write_csv
 
 

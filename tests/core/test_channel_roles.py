@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import channel_roles
+from core.budget import roles as channel_roles
 
 
 GUESSED = {"Baidu SEM": "search", "信息流": "feed", "Douyin": "social", "test lab": "testing"}

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from core import churn, ingest
-from core.i18n import Message
+from core.customers import churn
+
+from core.data import ingest
+from core.platform.i18n import Message
 from tests.conftest import write_csv
 
 HEADER = "order_id,customer_id,order_time,order_total,status,sku,quantity,unit_price"

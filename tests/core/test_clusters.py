@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import clusters
-from core.i18n import Message
+from core.customers import clusters
+from core.platform.i18n import Message
 
 # (recency days, orders, spending, customers): regulars, occasional buyers, one-off lapsed buyers
 GROUPS = [(5, 20, 20_000, 100), (60, 5, 2_000, 200), (300, 1, 100, 300)]

@@ -6,7 +6,11 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from core import ab_log, experiments, ingest
+from core.experiments import register as ab_log
+
+from core.experiments import service as experiments
+
+from core.data import ingest
 from tests.conftest import table, write_csv
 
 
@@ -52,7 +56,7 @@ def test_running_rates_by_day(workspace, tmp_path):
 
 
 def test_the_log_keeps_one_row_per_test_and_saves_edits(workspace):
-    from core.abtest import analyse
+    from core.experiments.statistics import analyse
 
     result = analyse(12000, 300, 12000, 360, days=14)
     entry = ab_log.entry_from("t1", result, page="checkout", variable="button", version_a="grey", version_b="green",

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from core.export import neutralise, to_safe_csv
+from core.platform.export import neutralise, to_safe_csv
 
 
 def test_formula_like_text_is_neutralised_and_numbers_are_not():

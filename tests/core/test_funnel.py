@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from core import funnel, ingest
+from core.diagnosis import funnel
+
+from core.data import ingest
 from tests.conftest import write_csv
 
 STAGES = ["home", "category", "product_detail", "add_to_cart", "checkout", "payment"]

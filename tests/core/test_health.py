@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from core import health, ingest
-from core.health import Evidence, build_scorecard, score
+from core.diagnosis import health
+
+from core.data import ingest
+from core.diagnosis.health import Evidence, build_scorecard, score
 from tests.conftest import write_csv
 
 PLAYBOOK_ORDER = ["first_screen_load_seconds", "server_error_rate", "sku_sell_through", "inventory_turnover",

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from core import ingest
+from core.data import ingest
 from tests.conftest import FIXTURES, table, write_csv
 from tests.xlsx import write_xlsx
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import ingest
-from core.workspace import Workspace
+from core.data import ingest
+from core.platform.workspace import Workspace
 from tests.conftest import table, write_csv
 
 ORDERS = """
@@ -184,7 +184,7 @@ def test_a_failure_half_way_through_the_commit_changes_nothing(workspace, tmp_pa
 
 
 def test_the_demo_is_read_only(data_dir, tmp_path):
-    from core.demo import ensure_demo
+    from core.data.demo import ensure_demo
 
     demo = ensure_demo()
     with pytest.raises(ingest.IngestError, match="read-only"):
@@ -198,7 +198,7 @@ def test_data_version_moves_with_every_load(workspace, tmp_path):
 
 
 def test_outliers_leave_averages_only_when_the_owner_asks(workspace, tmp_path):
-    from core import settings
+    from core.platform import settings
 
     lines = "\n".join(f"O{i},c{i},2024-05-01,10,s,1,10" for i in range(20))
     ingest.load(workspace, write_csv(tmp_path / "o.csv", "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n" + lines + "\nO99,c99,2024-05-01,2999,s,1,2999"))

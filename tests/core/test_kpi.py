@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from core import ingest, kpi
-from core.kpi import Period, gmv_bridge
+from core.data import ingest
+
+from core.diagnosis import kpi
+from core.diagnosis.kpi import Period, gmv_bridge
 from tests.conftest import write_csv
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from core.paths import read_sql
+from core.platform.paths import read_sql
 
 
 @pytest.fixture(scope="module")

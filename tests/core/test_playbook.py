@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from core import playbook
-from core.playbook import DEFAULT_PLAN, cap_warnings
+from core.customers import touch_plan as playbook
+from core.customers.touch_plan import DEFAULT_PLAN, cap_warnings
 
 
 def test_the_default_plan_respects_every_cap():

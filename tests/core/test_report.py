@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
-from core import ingest, report
-from core.diagnosis import diagnose
+from core.data import ingest
+
+from core.diagnosis import report
+from core.diagnosis.service import diagnose
 from tests.conftest import write_csv
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import response_curves
+from core.budget import response_curves
 
 
 def hill_data(top, half, h, n=40, noise=0.03, seed=7):

@@ -1,4 +1,4 @@
-from core import settings
+from core.platform import settings
 
 
 def test_settings_round_trip_and_move_the_data_version(workspace):

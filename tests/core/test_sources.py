@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import sources
+from core.data import sources
 from tests.xlsx import write_xlsx
 
 

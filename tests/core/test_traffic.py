@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from core import ingest, traffic
+from core.data import ingest
+
+from core.diagnosis import traffic
 from tests.conftest import write_csv
 
 START = date(2024, 1, 1)  # a Monday

@@ -9,9 +9,9 @@ import threading
 import duckdb
 import pytest
 
-from core import ingest
-from core.paths import SQL_DIR
-from core.workspace import Workspace, WorkspaceBusy, create_views, migrate, migrations
+from core.data import ingest
+from core.platform.paths import SQL_DIR
+from core.platform.workspace import Workspace, WorkspaceBusy, create_views, migrate, migrations
 from tests.conftest import ROOT, table, write_csv
 
 
@@ -53,7 +53,7 @@ def test_a_second_process_gets_a_clear_message(workspace):
     workspace.connection  # this process holds the file
     script = (
         "import sys; sys.path.insert(0, sys.argv[2]);"
-        "from core.workspace import Workspace, WorkspaceBusy\n"
+        "from core.platform.workspace import Workspace, WorkspaceBusy\n"
         "try:\n    Workspace(sys.argv[1]).connection\nexcept WorkspaceBusy as e:\n    print(e)"
     )
     result = subprocess.run([sys.executable, "-c", script, str(workspace.path), str(ROOT)], capture_output=True, text=True, timeout=60)

@@ -7,7 +7,7 @@ import shutil
 import pytest
 import streamlit as st
 
-from core.demo import build_demo, demo_path
+from core.data.demo import build_demo, demo_path
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,7 @@ def _render_page(path: str, module: str) -> None:
     """A page as a function of its workspace (AppTest runs this function's source on its own)."""
     import importlib
 
-    from core.workspace import Workspace
+    from core.platform.workspace import Workspace
 
     importlib.import_module(module).render(Workspace(path))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.workspace import Workspace
+from core.platform.workspace import Workspace
 from tests.conftest import ROOT, table
 from tests.pages.conftest import page_for
 
@@ -96,7 +96,7 @@ def test_an_unreadable_file_gets_a_message_not_a_traceback():
 
 def test_the_data_page_as_a_function_of_its_workspace(data_dir):
     """ethelred style: hand the page a workspace of our own."""
-    from core import ingest
+    from core.data import ingest
     from tests.conftest import write_csv
 
     own = Workspace(data_dir / "own.duckdb")

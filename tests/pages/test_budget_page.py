@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import channel_roles, ingest
-from core.workspace import Workspace
+from core.budget import roles as channel_roles
+
+from core.data import ingest
+from core.platform.workspace import Workspace
 from tests.conftest import ROOT
 from tests.pages.conftest import page_for
 

@@ -57,7 +57,7 @@ def test_a_period_choice_changes_the_numbers():
 
 
 def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
-    from core.workspace import Workspace
+    from core.platform.workspace import Workspace
 
     empty = Workspace(data_dir / "empty.duckdb")
     empty.connection
@@ -69,8 +69,10 @@ def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
 
 def test_hand_entered_values_and_weights_are_saved(data_dir):
     """AppTest cannot type into a data editor: its edits are seeded the way the browser sends them."""
-    from core import health, ingest, settings
-    from core.workspace import Workspace
+    from core.diagnosis import health
+    from core.data import ingest
+    from core.platform import settings
+    from core.platform.workspace import Workspace
     from tests.conftest import write_csv
 
     shop = Workspace(data_dir / "shop.duckdb")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from core import rfm
-from core.export import to_safe_csv
+from core.customers import rfm
+from core.platform.export import to_safe_csv
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -42,7 +42,7 @@ def test_tiers_segments_clusters_churn_and_plan_show(demo):
 
 
 def test_the_export_is_one_tier_with_formulas_neutralised(demo):
-    from core.workspace import Workspace
+    from core.platform.workspace import Workspace
 
     customers = rfm.customers(Workspace(demo))
     vips = customers[customers["tier"] == "VIP"].assign(customer_id=lambda f: "=" + f["customer_id"])

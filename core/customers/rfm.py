@@ -1,0 +1,209 @@
+"""Customer tiers: who buys recently, often and for a lot (RFM), and which of the four tiers they are in.
+
+Recency, frequency and monetary value come from `sql/queries/customer_rfm.sql`, aggregated in DuckDB:
+orders before the `as_of` day only, cancelled orders left out, revenue net of refunds. Recency is whole
+days from the last order's date to `as_of`, so an order the day before counts as 1.
+
+Tiers. The playbook's table (VIP: R <= 30 days, F >= 4, M >= 2,000; Potential: R 31-90, F 2-3,
+M 500-1,999; Normal: R 91-180, F 1, M 100-499; Churned: R > 180) leaves gaps: a customer who bought once
+for 5,000 yesterday fits no row. So the rule is applied in this order and the first match wins, which
+puts every customer in exactly one tier:
+
+1. Churned   if R > 180 (`churned_after_days`);
+2. VIP       if R <= 30 and F >= 4 and M >= 2,000;
+3. Potential if R <= 90 and (F >= 2 or M >= 500);
+4. Normal    otherwise (bought within 180 days but not enough, or not recently enough, for the above).
+
+The numbers are `Thresholds`, editable per workspace (settings key "tiers.thresholds").
+`tier_rules(thresholds)` gives the same rule as catalog keys with parameters, for the page.
+
+Segments. Each customer also gets a named segment from the quintile scores: r_score against
+fm = floor((f_score + m_score) / 2), looked up in `SEGMENT_GRID` (every one of the 25 cells is named):
+
+    fm:   1               2                   3                   4          5
+    r=5   new_customers   potential_loyalist  potential_loyalist  champions  champions
+    r=4   promising       potential_loyalist  potential_loyalist  loyal      loyal
+    r=3   about_to_sleep  about_to_sleep      need_attention      loyal      loyal
+    r=2   hibernating     hibernating         at_risk             at_risk    cant_lose
+    r=1   lost            lost                at_risk             at_risk    cant_lose
+
+Quintiles are ntile(5) with ties split by customer_id, so two customers with the same frequency can sit
+in neighbouring fifths; the tiers, which use the raw numbers, are what to act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from core.platform import queries
+
+from core.platform import settings
+from core.platform.i18n import Message
+from core.platform.workspace import Workspace
+
+SETTINGS_KEY = "tiers.thresholds"
+TIERS = ("VIP", "Potential", "Normal", "Churned")  # best first
+TIER_RANK = {"VIP": 3, "Potential": 2, "Normal": 1, "Churned": 0}
+REFERENCE_SHARES = {"VIP": 0.08, "Potential": 0.22, "Normal": 0.45, "Churned": 0.25}
+GOAL_KEYS = {tier: f"rfm.goal.{tier.lower()}" for tier in TIERS}
+COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment", "tier"]
+
+SEGMENTS = ("champions", "loyal", "potential_loyalist", "new_customers", "promising", "need_attention",
+            "about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost")
+SEGMENT_GRID = {  # r_score -> segment for fm = 1..5
+    5: ("new_customers", "potential_loyalist", "potential_loyalist", "champions", "champions"),
+    4: ("promising", "potential_loyalist", "potential_loyalist", "loyal", "loyal"),
+    3: ("about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"),
+    2: ("hibernating", "hibernating", "at_risk", "at_risk", "cant_lose"),
+    1: ("lost", "lost", "at_risk", "at_risk", "cant_lose"),
+}
+CHANGES = ("up", "down", "same", "new", "gone")
+
+
+class RfmError(Message):
+    """Input the tiers cannot use: a bad date, window or threshold."""
+
+
+@dataclass
+class Thresholds:
+    """The playbook's tier lines; Normal is what is left, so it needs none of its own."""
+
+    vip_max_recency_days: int = 30
+    vip_min_frequency: int = 4
+    vip_min_monetary: float = 2000
+    potential_max_recency_days: int = 90
+    potential_min_frequency: int = 2
+    potential_min_monetary: float = 500
+    churned_after_days: int = 180
+
+    def check(self) -> Thresholds:
+        """Recency lines must nest (VIP inside Potential inside not-Churned) and nothing may be negative."""
+        if min(asdict(self).values()) < 0 or not (
+                self.vip_max_recency_days <= self.potential_max_recency_days <= self.churned_after_days):
+            raise RfmError("rfm.bad_thresholds", vip=self.vip_max_recency_days,
+                           potential=self.potential_max_recency_days, churned=self.churned_after_days)
+        return self
+
+
+def tier_rules(thresholds: Thresholds | None = None) -> list[tuple[str, str, dict]]:
+    """The assignment rule in the order it is applied: (tier, catalog key, parameters)."""
+    t = thresholds or Thresholds()
+    return [
+        ("Churned", "rfm.rule.churned", {"days": t.churned_after_days}),
+        ("VIP", "rfm.rule.vip", {"days": t.vip_max_recency_days, "orders": t.vip_min_frequency, "amount": t.vip_min_monetary}),
+        ("Potential", "rfm.rule.potential", {"days": t.potential_max_recency_days, "orders": t.potential_min_frequency,
+                                             "amount": t.potential_min_monetary}),
+        ("Normal", "rfm.rule.normal", {}),
+    ]
+
+
+def load_thresholds(workspace: Workspace) -> Thresholds:
+    """Saved lines over the playbook defaults; keys from an older version are ignored."""
+    saved = settings.get(workspace, SETTINGS_KEY) or {}
+    known = {f.name for f in fields(Thresholds)}
+    return Thresholds(**{key: value for key, value in saved.items() if key in known})
+
+
+def save_thresholds(workspace: Workspace, thresholds: Thresholds) -> None:
+    settings.put(workspace, SETTINGS_KEY, asdict(thresholds.check()))
+
+
+def assign_tiers(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.Series:
+    """The tier for each row of a frame with recency_days, frequency and monetary (rule in the docstring)."""
+    t = (thresholds or Thresholds()).check()
+    r, f, m = frame["recency_days"], frame["frequency"], frame["monetary"]
+    conditions = [
+        r > t.churned_after_days,
+        (r <= t.vip_max_recency_days) & (f >= t.vip_min_frequency) & (m >= t.vip_min_monetary),
+        (r <= t.potential_max_recency_days) & ((f >= t.potential_min_frequency) | (m >= t.potential_min_monetary)),
+    ]
+    return pd.Series(np.select(conditions, ["Churned", "VIP", "Potential"], default="Normal"), index=frame.index, dtype=object)
+
+
+def assign_segments(frame: pd.DataFrame) -> pd.Series:
+    """The named segment for each row of a frame with r_score, f_score and m_score (grid in the docstring)."""
+    grid = np.array([SEGMENT_GRID[r] for r in (1, 2, 3, 4, 5)], dtype=object)
+    r = frame["r_score"].to_numpy(dtype=int)
+    fm = (frame["f_score"].to_numpy(dtype=int) + frame["m_score"].to_numpy(dtype=int)) // 2
+    return pd.Series(grid[r - 1, fm - 1] if len(frame) else [], index=frame.index, dtype=object)
+
+
+def default_as_of(workspace: Workspace) -> date | None:
+    """The day after the last order, so the whole history counts; None without orders.
+
+    Read from the order lines themselves: an order's time is its first line's, so the maximum is the same
+    and it skips building every order."""
+    with workspace.cursor() as cur:
+        last = cur.execute("select max(order_time) from orders").fetchone()[0]
+    return None if last is None else pd.Timestamp(last).date() + timedelta(days=1)
+
+
+def customers(workspace: Workspace, as_of: date | None = None, window_days: int | None = None,
+              thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """One row per customer who ordered in the window before `as_of`, with scores, segment and tier.
+
+    `window_days` keeps orders from the `window_days` days before `as_of` (None: all history).
+    Thresholds default to the workspace's saved ones.
+    """
+    if window_days is not None and (isinstance(window_days, bool) or int(window_days) != window_days or window_days < 1):
+        raise RfmError("rfm.bad_window", value=window_days)
+    as_of = as_of or default_as_of(workspace)
+    if as_of is None:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS})
+    window_start = None if window_days is None else as_of - timedelta(days=int(window_days))
+    table = queries.frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
+    table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64",
+                          "r_score": "int64", "f_score": "int64", "m_score": "int64"})
+    table["segment"] = assign_segments(table)
+    table["tier"] = assign_tiers(table, thresholds or load_thresholds(workspace))
+    return table[COLUMNS].reset_index(drop=True)
+
+
+def tier_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Customers and share per tier, best first, beside the playbook's reference share and the tier's goal."""
+    counts = frame["tier"].value_counts().reindex(list(TIERS), fill_value=0)
+    total = int(counts.sum())
+    return pd.DataFrame({
+        "tier": list(TIERS),
+        "customers": counts.astype("int64").to_numpy(),
+        "share": (counts / total).to_numpy() if total else np.zeros(len(TIERS)),
+        "reference_share": [REFERENCE_SHARES[tier] for tier in TIERS],
+        "goal": [GOAL_KEYS[tier] for tier in TIERS],
+    })
+
+
+class Movement(NamedTuple):
+    customers: pd.DataFrame  # customer_id, tier_before, tier_after, change
+    summary: pd.DataFrame  # counts: tier_before (rows, "new" last) x tier_after (columns, "gone" last if any)
+
+
+def movement(workspace: Workspace, as_of_before: date, as_of_after: date, window_days: int | None = None,
+             thresholds: Thresholds | None = None) -> Movement:
+    """How customers moved between tiers from one date to a later one.
+
+    change is up/down/same by tier order VIP > Potential > Normal > Churned; "new" for customers with no
+    counted order by the earlier date; "gone" for those a window leaves without orders at the later date.
+    """
+    if as_of_before >= as_of_after:
+        raise RfmError("rfm.bad_movement", before=as_of_before, after=as_of_after)
+    thresholds = thresholds or load_thresholds(workspace)
+    before = customers(workspace, as_of_before, window_days, thresholds)[["customer_id", "tier"]]
+    after = customers(workspace, as_of_after, window_days, thresholds)[["customer_id", "tier"]]
+    both = before.merge(after, on="customer_id", how="outer", suffixes=("_before", "_after"))
+    rank_before = both["tier_before"].map(TIER_RANK)
+    rank_after = both["tier_after"].map(TIER_RANK)
+    both["change"] = np.select(
+        [rank_before.isna(), rank_after.isna(), rank_after > rank_before, rank_after < rank_before],
+        ["new", "gone", "up", "down"], default="same")
+    both = both.sort_values("customer_id").reset_index(drop=True)
+    rows = [*TIERS, "new"]
+    columns = [*TIERS, "gone"] if both["tier_after"].isna().any() else list(TIERS)
+    summary = pd.crosstab(both["tier_before"].fillna("new"), both["tier_after"].fillna("gone"))
+    summary = summary.reindex(index=rows, columns=columns, fill_value=0).astype("int64")
+    summary.index.name, summary.columns.name = "tier_before", "tier_after"
+    return Movement(both, summary)

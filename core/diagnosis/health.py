@@ -1,0 +1,212 @@
+"""The health scorecard: seven metrics in four dimensions, each scored 1 (severe) to 5 (excellent).
+
+Values come from the uploaded data where it allows (sell-through, turnover, bounce, returns) and
+from `health_inputs` otherwise (load time, error rate, first response). A metric without a value is
+left out and the remaining weights are renormalised, never scored as zero.
+
+Scoring: `bands` are the four cut-offs for scores 5, 4, 3 and 2. For a lower-is-better metric a
+value at or below the first cut-off scores 5, at or below the second 4, and so on; above the last
+scores 1. For higher-is-better metrics the same with "at or above". The cut-offs are editable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.platform import queries
+
+from core.platform import settings
+from core.platform.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    dimension: str  # technical, product, experience, operations
+    weight: float  # default weight, the playbook's
+    lower_is_better: bool
+    bands: tuple[float, float, float, float]  # cut-offs for scores 5, 4, 3, 2
+    unit: str  # seconds, rate, per_year
+    priority: str  # P0 hurts core conversion, P1 hurts experience, P2 long-term
+    source: str  # data or input
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("first_screen_load_seconds", "technical", 0.15, True, (1.5, 2.5, 3.5, 5.0), "seconds", "P0", "input"),
+    Metric("server_error_rate", "technical", 0.10, True, (0.001, 0.005, 0.01, 0.02), "rate", "P0", "input"),
+    Metric("sku_sell_through", "product", 0.20, False, (0.90, 0.80, 0.70, 0.50), "rate", "P2", "data"),
+    Metric("inventory_turnover", "product", 0.15, False, (8.0, 6.0, 4.0, 2.0), "per_year", "P2", "data"),
+    Metric("bounce_rate", "experience", 0.15, True, (0.35, 0.45, 0.55, 0.65), "rate", "P0", "data"),
+    Metric("service_first_response_seconds", "experience", 0.10, True, (15.0, 30.0, 60.0, 120.0), "seconds", "P1", "input"),
+    Metric("return_rate", "operations", 0.15, True, (0.02, 0.05, 0.08, 0.12), "rate", "P1", "data"),
+)
+BY_KEY = {m.key: m for m in METRICS}
+DIMENSIONS = ("technical", "product", "experience", "operations")
+DEFAULT_WEIGHTS = {m.key: m.weight for m in METRICS}
+DEFAULT_THRESHOLDS = {m.key: list(m.bands) for m in METRICS}
+# Presets fix one dimension's share; the other dimensions keep their proportions in the rest.
+PRESETS = {"default": None, "new_platform": ("technical", 0.30), "mature_platform": ("product", 0.25)}
+PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2}
+
+
+def score(value: float, bands: list[float] | tuple[float, ...], lower_is_better: bool) -> int:
+    """1-5 from the four cut-offs (see the module docstring)."""
+    for points, cut in zip((5, 4, 3, 2), bands):
+        if (value <= cut) if lower_is_better else (value >= cut):
+            return points
+    return 1
+
+
+def preset_weights(name: str) -> dict[str, float]:
+    rule = PRESETS[name]
+    if rule is None:
+        return dict(DEFAULT_WEIGHTS)
+    dimension, share = rule
+    inside = sum(w for k, w in DEFAULT_WEIGHTS.items() if BY_KEY[k].dimension == dimension)
+    outside = 1 - inside
+    return {
+        k: (w / inside * share if BY_KEY[k].dimension == dimension else w / outside * (1 - share))
+        for k, w in DEFAULT_WEIGHTS.items()
+    }
+
+
+@dataclass
+class Evidence:
+    value: float | None
+    detail: str  # catalog key explaining where the value came from
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    metric: str
+    dimension: str
+    value: float | None
+    score: int | None
+    weight: float  # as given
+    effective_weight: float  # renormalised over the metrics that have a value
+    evidence: Evidence
+
+
+@dataclass
+class Scorecard:
+    rows: list[Row]
+    total: float | None
+
+    def dimension_scores(self) -> dict[str, float | None]:
+        """Weighted mean score per dimension, for the radar chart."""
+        result = {}
+        for dimension in DIMENSIONS:
+            scored = [r for r in self.rows if r.dimension == dimension and r.score is not None and r.weight > 0]
+            weight = sum(r.weight for r in scored)
+            result[dimension] = sum(r.score * r.weight for r in scored) / weight if weight else None
+        return result
+
+
+def build_scorecard(evidence: dict[str, Evidence], weights: dict[str, float] | None = None,
+                    thresholds: dict[str, list[float]] | None = None) -> Scorecard:
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    rows = []
+    for metric in METRICS:
+        found = evidence.get(metric.key) or Evidence(None, "health.evidence.missing")
+        value = found.value
+        points = None if value is None or (isinstance(value, float) and math.isnan(value)) else score(value, thresholds[metric.key], metric.lower_is_better)
+        rows.append(Row(metric.key, metric.dimension, value if points is not None else None, points, weights[metric.key], 0.0, found))
+    counted = [r for r in rows if r.score is not None and r.weight > 0]
+    weight_sum = sum(r.weight for r in counted)
+    for r in counted:
+        r.effective_weight = r.weight / weight_sum
+    total = round(sum(r.score * r.effective_weight for r in counted), 4) if counted else None
+    return Scorecard(rows, total)
+
+
+@dataclass
+class Problem:
+    metric: str
+    priority: str
+    score: int
+    cause: str  # catalog key
+    action: str  # catalog key
+
+
+def problems(card: Scorecard) -> list[Problem]:
+    """Every metric scoring below 3, P0 first, then by score (worst first)."""
+    found = [
+        Problem(r.metric, BY_KEY[r.metric].priority, r.score, f"health.cause.{r.metric}", f"health.action.{r.metric}")
+        for r in card.rows if r.score is not None and r.score < 3
+    ]
+    return sorted(found, key=lambda p: (PRIORITY_ORDER[p.priority], p.score, p.metric))
+
+
+def measured_evidence(workspace: Workspace, start: date, end: date) -> dict[str, Evidence]:
+    """The data-backed metrics for a period, each with the numbers behind it."""
+    row = queries.frame(workspace, "diagnosis/health_evidence", start=start, end=end).iloc[0]
+    evidence: dict[str, Evidence] = {}
+    if row["count_orders"]:
+        evidence["return_rate"] = Evidence(
+            row["count_returned_orders"] / row["count_orders"], "health.evidence.return_rate",
+            {"returned": int(row["count_returned_orders"]), "orders": int(row["count_orders"]), "start": start, "end": end})
+    if row["count_skus"]:
+        evidence["sku_sell_through"] = Evidence(
+            row["count_skus_sold_90d"] / row["count_skus"], "health.evidence.sku_sell_through",
+            {"sold": int(row["count_skus_sold_90d"]), "skus": int(row["count_skus"]), "end": end})
+    if row["inventory_value"] and row["cogs_365d"] and not _isnan(row["cogs_365d"]):
+        # a shorter history is annualised from the days it covers
+        first = row["first_order_date"]
+        covered = max(1, min(365, (end - first.date() if hasattr(first, "date") else end - first).days + 1)) if first is not None else 365
+        yearly_cogs = row["cogs_365d"] * 365 / covered
+        evidence["inventory_turnover"] = Evidence(
+            yearly_cogs / row["inventory_value"], "health.evidence.inventory_turnover",
+            {"cogs": f"{yearly_cogs:,.0f}", "inventory": f"{row['inventory_value']:,.0f}", "days": covered})
+    if row["uv"] and not _isnan(row["bounce_rate"]):
+        evidence["bounce_rate"] = Evidence(
+            float(row["bounce_rate"]), "health.evidence.bounce_rate", {"uv": f"{int(row['uv']):,}", "start": start, "end": end})
+    return evidence
+
+
+def _isnan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def input_evidence(workspace: Workspace) -> dict[str, Evidence]:
+    """Metrics no export carries, from `health_inputs`: the latest period's value of each."""
+    with workspace.cursor() as cur:
+        rows = cur.execute(
+            "select metric, arg_max(value, period), max(period) from health_inputs group by metric"
+        ).fetchall()
+    return {
+        metric: Evidence(float(value), "health.evidence.input", {"period": period or "-"})
+        for metric, value, period in rows if metric in BY_KEY and BY_KEY[metric].source == "input"
+    }
+
+
+def saved_weights(workspace: Workspace) -> dict[str, float]:
+    return {**DEFAULT_WEIGHTS, **settings.get(workspace, "health.weights", {})}
+
+
+def saved_thresholds(workspace: Workspace) -> dict[str, list[float]]:
+    return {**DEFAULT_THRESHOLDS, **settings.get(workspace, "health.thresholds", {})}
+
+
+def scorecard(workspace: Workspace, start: date, end: date) -> Scorecard:
+    evidence = {**input_evidence(workspace), **measured_evidence(workspace, start, end)}
+    return build_scorecard(evidence, saved_weights(workspace), saved_thresholds(workspace))
+
+
+def save_inputs(workspace: Workspace, values: dict[str, float | None], period: str) -> None:
+    """Store the hand-entered metrics for a period in `health_inputs` (None removes one)."""
+    with workspace.writing(), workspace.cursor() as cur:
+        cur.execute("begin transaction")
+        try:
+            for metric, value in values.items():
+                cur.execute("delete from health_inputs where metric = ? and period = ?", [metric, period])
+                if value is not None and not _isnan(value):
+                    cur.execute("insert into health_inputs values (?, ?, ?)", [metric, float(value), period])
+            workspace.bump_data_version(cur)
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise

@@ -1,0 +1,57 @@
+"""The daily traffic monitor: UV in total and by source, and the days that need a look within 48 hours.
+
+Anomalies come from `sql/views/traffic_anomalies.sql`: a channel 20% or more below the median of
+its same weekday over the previous four weeks, or a day with bounce rate above 70%.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from core.platform.workspace import Workspace
+
+UV_DROP = 0.20
+HIGH_BOUNCE = 0.70
+
+
+def _between(sql: str, start: date | None, end: date | None) -> tuple[str, list]:
+    return sql + " where ($1::date is null or date >= $1) and ($2::date is null or date <= $2) order by all", [start, end]
+
+
+def daily_by_channel(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    sql, params = _between("select date, channel, uv, share_of_uv, bounce_rate, add_to_cart_rate from daily_channel_traffic", start, end)
+    with workspace.cursor() as cur:
+        return cur.execute(sql, params).fetchdf()
+
+
+def daily_totals(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    sql, params = _between("select date, uv, bounce_rate, add_to_cart_rate from daily_traffic", start, end)
+    with workspace.cursor() as cur:
+        return cur.execute(sql, params).fetchdf()
+
+
+def channel_summary(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Per source over the period: UV, share of UV, bounce and add-to-cart rates (UV-weighted)."""
+    with workspace.cursor() as cur:
+        return cur.execute(
+            """select channel, sum(uv) as uv, sum(uv) / sum(sum(uv)) over () as share_of_uv,
+                      sum(uv * bounce_rate) / nullif(sum(uv) filter (where bounce_rate is not null), 0) as bounce_rate,
+                      sum(uv * add_to_cart_rate) / nullif(sum(uv) filter (where add_to_cart_rate is not null), 0) as add_to_cart_rate
+               from daily_channel_traffic
+               where ($1::date is null or date >= $1) and ($2::date is null or date <= $2)
+               group by channel order by uv desc""",
+            [start, end],
+        ).fetchdf()
+
+
+def anomalies(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """date, channel, metric (uv_drop or high_bounce), value, baseline, change; newest first."""
+    with workspace.cursor() as cur:
+        return cur.execute(
+            """select date, channel, metric, value, baseline, change from traffic_anomalies
+               where ($1::date is null or date >= $1) and ($2::date is null or date <= $2)
+               order by date desc, metric, channel""",
+            [start, end],
+        ).fetchdf()

@@ -1,0 +1,28 @@
+"""Run the parameterised queries kept in `sql/queries/`, one file each, named like the question."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from core.platform.paths import read_sql
+from core.platform.workspace import Workspace
+
+
+@cache
+def text(name: str) -> str:
+    return read_sql(f"queries/{name}.sql")
+
+
+def frame(workspace: Workspace, name: str, relations: dict[str, pd.DataFrame] | None = None, **params) -> pd.DataFrame:
+    """A small, already aggregated result; values are bound, never pasted into SQL.
+
+    `relations` are small frames the query joins by name (e.g. each customer's tier, worked out in Python);
+    they live on this query's own cursor only."""
+    sql = text(name)
+    used = {key: value for key, value in params.items() if f"${key}" in sql}
+    with workspace.cursor() as cur:
+        for relation, data in (relations or {}).items():
+            cur.register(relation, data)
+        return cur.execute(sql, used).fetchdf()
