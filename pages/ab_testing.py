@@ -9,7 +9,7 @@ from core.experiments import register as ab_log
 
 from core.experiments import statistics as abtest
 
-from core.charts import all as charts
+from core.charts import experiments as charts
 
 from core.experiments import service as experiments
 from core.platform.workspace import Workspace

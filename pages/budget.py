@@ -13,7 +13,7 @@ from core.budget import channel_returns as budget
 
 from core.budget import roles as channel_roles
 
-from core.charts import all as charts
+from core.charts import budget as charts
 
 from core.budget import response_curves
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from core.charts import all as charts
+from core.charts import customers as charts
 
 from core.customers import churn
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.charts import all as charts
+from core.charts import diagnosis as charts
 
 from core.diagnosis import funnel
 

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from core.data import ingest
+from core.platform.transactions import transaction
 from core.platform.paths import SAMPLE_DIR, data_dir
 from core.data.sample import FILES as DEMO_FILES
 from core.data.sample import ensure_files
@@ -30,8 +31,9 @@ def build_demo(target: Path, sample_dir: Path = SAMPLE_DIR) -> None:
     for kind, file_name in DEMO_FILES.items():
         ingest.load(workspace, sample_dir / file_name, kind=kind, mode="replace")
     _log_demo_experiments(workspace)
-    with workspace.writing(), workspace.cursor() as cur:
+    with transaction(workspace) as cur:
         workspace.set_meta(cur, "is_demo", "true")
+    with workspace.cursor() as cur:
         cur.execute("checkpoint")
     close_connection(building)
     os.replace(building, target)

@@ -22,6 +22,8 @@ from core.data import sources
 from core.data.datasets import DATASETS, Dataset, Field, detect_kind, missing_required, suggest_mapping
 from core.platform.i18n import Message, translate
 from core.platform.paths import read_sql
+from core.platform.errors import WorkspaceReadOnly
+from core.platform.transactions import transaction
 from core.platform.workspace import Workspace, quote
 
 ROW = "_source_row"
@@ -445,7 +447,7 @@ def load(
     if mode not in MODES:
         raise IngestError("error.bad_mode", mode=mode)
     if workspace.is_demo:
-        raise IngestError("error.demo_read_only")
+        raise WorkspaceReadOnly("error.demo_read_only")
     progress = options.get("progress") or (lambda fraction, stage: None)
     with staged(workspace, path, **options) as (cur, report):
         if report.rejected_count and not skip_bad_rows:
@@ -454,8 +456,7 @@ def load(
             raise IngestError("error.no_rows", file=report.file_name)
         dataset = DATASETS[report.kind]
         progress(0.8, "progress.saving")
-        with workspace.writing():
-            commit(cur, workspace, dataset, report, mode)
+        commit(cur, workspace, dataset, report, mode)
         report.mode = mode
         report.loaded_rows = cur.execute("select count(*) from final").fetchone()[0]
         progress(1.0, "progress.done")
@@ -467,8 +468,7 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
     table = quote(dataset.table)
     columns = ", ".join(quote(c) for c in cur.execute("select * from final limit 0").fetchdf().columns)
     replace_key = ("order_id",) if dataset.table == "orders" else dataset.key
-    cur.execute("begin transaction")
-    try:
+    with transaction(workspace, cur):
         if mode == "replace":
             cur.execute(f"delete from {table}")
         else:
@@ -480,10 +480,6 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
             [dataset.table, report.file_name, mode, report.rejected_count],
         )
         workspace.bump_data_version(cur)
-        cur.execute("commit")
-    except BaseException:
-        cur.execute("rollback")
-        raise
 
 
 def write_rejected(report: Report, target: Path) -> None:

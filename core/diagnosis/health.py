@@ -18,6 +18,7 @@ from datetime import date
 from core.platform import queries
 
 from core.platform import settings
+from core.platform.transactions import transaction
 from core.platform.workspace import Workspace
 
 
@@ -43,6 +44,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("return_rate", "operations", 0.15, True, (0.02, 0.05, 0.08, 0.12), "rate", "P1", "data"),
 )
 BY_KEY = {m.key: m for m in METRICS}
+SELL_THROUGH_DAYS = 90  # a SKU sold within this many days of the period's end counts as selling
+TURNOVER_DAYS = 365  # cost of goods sold over this many days (annualised when shorter) / stock value
 DIMENSIONS = ("technical", "product", "experience", "operations")
 DEFAULT_WEIGHTS = {m.key: m.weight for m in METRICS}
 DEFAULT_THRESHOLDS = {m.key: list(m.bands) for m in METRICS}
@@ -143,7 +146,8 @@ def problems(card: Scorecard) -> list[Problem]:
 
 def measured_evidence(workspace: Workspace, start: date, end: date) -> dict[str, Evidence]:
     """The data-backed metrics for a period, each with the numbers behind it."""
-    row = queries.frame(workspace, "diagnosis/health_evidence", start=start, end=end).iloc[0]
+    row = queries.frame(workspace, "diagnosis/health_evidence", start=start, end=end,
+                        sell_through_days=SELL_THROUGH_DAYS, turnover_days=TURNOVER_DAYS).iloc[0]
     evidence: dict[str, Evidence] = {}
     if row["count_orders"]:
         evidence["return_rate"] = Evidence(
@@ -151,13 +155,14 @@ def measured_evidence(workspace: Workspace, start: date, end: date) -> dict[str,
             {"returned": int(row["count_returned_orders"]), "orders": int(row["count_orders"]), "start": start, "end": end})
     if row["count_skus"]:
         evidence["sku_sell_through"] = Evidence(
-            row["count_skus_sold_90d"] / row["count_skus"], "health.evidence.sku_sell_through",
-            {"sold": int(row["count_skus_sold_90d"]), "skus": int(row["count_skus"]), "end": end})
-    if row["inventory_value"] and row["cogs_365d"] and not _isnan(row["cogs_365d"]):
+            row["count_skus_sold_recently"] / row["count_skus"], "health.evidence.sku_sell_through",
+            {"sold": int(row["count_skus_sold_recently"]), "skus": int(row["count_skus"]), "days": SELL_THROUGH_DAYS, "end": end})
+    if row["inventory_value"] and row["cost_of_goods_sold"] and not _isnan(row["cost_of_goods_sold"]):
         # a shorter history is annualised from the days it covers
         first = row["first_order_date"]
-        covered = max(1, min(365, (end - first.date() if hasattr(first, "date") else end - first).days + 1)) if first is not None else 365
-        yearly_cogs = row["cogs_365d"] * 365 / covered
+        covered = max(1, min(TURNOVER_DAYS, (end - first.date() if hasattr(first, "date") else end - first).days + 1)) \
+            if first is not None else TURNOVER_DAYS
+        yearly_cogs = row["cost_of_goods_sold"] * 365 / covered
         evidence["inventory_turnover"] = Evidence(
             yearly_cogs / row["inventory_value"], "health.evidence.inventory_turnover",
             {"cogs": f"{yearly_cogs:,.0f}", "inventory": f"{row['inventory_value']:,.0f}", "days": covered})
@@ -198,15 +203,9 @@ def scorecard(workspace: Workspace, start: date, end: date) -> Scorecard:
 
 def save_inputs(workspace: Workspace, values: dict[str, float | None], period: str) -> None:
     """Store the hand-entered metrics for a period in `health_inputs` (None removes one)."""
-    with workspace.writing(), workspace.cursor() as cur:
-        cur.execute("begin transaction")
-        try:
-            for metric, value in values.items():
-                cur.execute("delete from health_inputs where metric = ? and period = ?", [metric, period])
-                if value is not None and not _isnan(value):
-                    cur.execute("insert into health_inputs values (?, ?, ?)", [metric, float(value), period])
-            workspace.bump_data_version(cur)
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
+    with transaction(workspace) as cur:
+        for metric, value in values.items():
+            cur.execute("delete from health_inputs where metric = ? and period = ?", [metric, period])
+            if value is not None and not _isnan(value):
+                cur.execute("insert into health_inputs values (?, ?, ?)", [metric, float(value), period])
+        workspace.bump_data_version(cur)

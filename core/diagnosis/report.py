@@ -7,7 +7,7 @@ from html import escape
 
 import pandas as pd
 
-from core.charts import all as charts
+from core.charts import diagnosis as charts
 
 from core.diagnosis import traffic
 from core.diagnosis.service import Diagnosis

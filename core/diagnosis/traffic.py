@@ -1,7 +1,8 @@
 """The daily traffic monitor: UV in total and by source, and the days that need a look within 48 hours.
 
-Anomalies come from `sql/views/traffic_anomalies.sql`: a channel 20% or more below the median of
-its same weekday over the previous four weeks, or a day with bounce rate above 70%.
+Anomalies come from `sql/queries/diagnosis/traffic_anomalies.sql` with the thresholds below bound in:
+a channel UV_DROP (20%) or more below the median of its same weekday over the previous four weeks, or
+a day with bounce rate above HIGH_BOUNCE (70%).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from core.platform import queries
 from core.platform.workspace import Workspace
 
 UV_DROP = 0.20
@@ -48,10 +50,5 @@ def channel_summary(workspace: Workspace, start: date | None = None, end: date |
 
 def anomalies(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """date, channel, metric (uv_drop or high_bounce), value, baseline, change; newest first."""
-    with workspace.cursor() as cur:
-        return cur.execute(
-            """select date, channel, metric, value, baseline, change from traffic_anomalies
-               where ($1::date is null or date >= $1) and ($2::date is null or date <= $2)
-               order by date desc, metric, channel""",
-            [start, end],
-        ).fetchdf()
+    return queries.frame(workspace, "diagnosis/traffic_anomalies", start=start, end=end,
+                         uv_drop=UV_DROP, high_bounce=HIGH_BOUNCE)

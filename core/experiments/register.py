@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from core.platform.transactions import transaction
 from core.platform.workspace import Workspace
 
 COLUMNS = ["test_id", "page", "variable", "version_a", "version_b", "period", "sample_size", "rate_a", "rate_b",
@@ -30,7 +31,7 @@ def entry_from(test_id: str, result, *, page: str | None, variable: str | None, 
 
 def add(workspace: Workspace, entry: dict) -> None:
     """Add or update one test (keyed by its id)."""
-    with workspace.writing(), workspace.cursor() as cur:
+    with transaction(workspace) as cur:
         cur.execute(
             f"insert or replace into ab_test_log ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
             [entry.get(c) for c in COLUMNS],
@@ -41,16 +42,10 @@ def replace_all(workspace: Workspace, table: pd.DataFrame) -> None:
     """Save the edited register as a whole, in one transaction; rows without an id are dropped."""
     rows = table[COLUMNS].where(pd.notna(table[COLUMNS]), None)
     rows = rows[rows["test_id"].astype(str).str.strip().ne("") & rows["test_id"].notna()]
-    with workspace.writing(), workspace.cursor() as cur:
-        cur.execute("begin transaction")
-        try:
-            cur.execute("delete from ab_test_log")
-            for record in rows.to_dict("records"):
-                cur.execute(
-                    f"insert into ab_test_log ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
-                    [record[c] for c in COLUMNS],
-                )
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
+    with transaction(workspace) as cur:
+        cur.execute("delete from ab_test_log")
+        for record in rows.to_dict("records"):
+            cur.execute(
+                f"insert into ab_test_log ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
+                [record[c] for c in COLUMNS],
+            )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.platform.i18n import Message
+from core.platform.errors import WorkspaceBusy, WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
 
 SCHEMA_VERSION_TABLE = "schema_version"
@@ -23,14 +23,6 @@ DEMO_NAME = "demo"
 _registry_lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _write_locks: dict[Path, threading.RLock] = {}
-
-
-class WorkspaceError(Message):
-    """A problem the user can act on; the message says what and where."""
-
-
-class WorkspaceBusy(WorkspaceError):
-    pass
 
 
 def quote(identifier: str) -> str:
@@ -93,17 +85,18 @@ def open_connection(path: Path) -> duckdb.DuckDBPyConnection:
         if con is not None:
             return con
         path.parent.mkdir(parents=True, exist_ok=True)
+        con = None
         try:
             con = duckdb.connect(
                 str(path),
                 config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
             )
-        except duckdb.IOException as error:
-            if "lock" in str(error).lower():
-                raise WorkspaceBusy("error.workspace_busy", name=path.stem) from None
-            raise WorkspaceError("error.workspace_open", name=path.stem, detail=str(error)) from None
-        migrate(con)
-        create_views(con)
+            migrate(con)
+            create_views(con)
+        except duckdb.Error as error:
+            if con is not None:
+                con.close()
+            raise user_message(error, path.stem) from None
         _connections[path] = con
         _write_locks[path] = threading.RLock()
         return con
@@ -119,7 +112,10 @@ def close_connection(path: Path) -> None:
 
 
 def delete_workspace(path: Path) -> None:
+    """Remove a workspace file (a failed first upload leaves none behind); never the demo."""
     path = Path(path).resolve()
+    if path.exists() and Workspace(path).is_demo:
+        raise WorkspaceReadOnly("error.demo_read_only")
     close_connection(path)
     for leftover in (path, path.with_name(path.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -178,6 +174,15 @@ class Workspace:
     def data_version(self) -> int:
         """Bumped by every load: the key for cached results."""
         return int(self.meta("data_version", "0"))
+
+    def settings_version(self, keys: tuple[str, ...]) -> int:
+        """The settings version at which any of `keys` last changed (0: never saved): with the data
+        version, the key for a result that depends on those settings and no others."""
+        if not keys:
+            return 0
+        with self.cursor() as cur:
+            return int(cur.execute("select coalesce(max(version), 0) from settings where list_contains(?, key)",
+                                   [list(keys)]).fetchone()[0])
 
     def bump_data_version(self, cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from core.data.demo import ensure_demo
-from core.platform.i18n import LANGUAGES, Message, translate
+from core.platform.errors import is_unexpected, user_message
+from core.platform.i18n import LANGUAGES, translate
+from core.platform.services import settings_keys
 from core.platform.workspace import Workspace
 
 log = logging.getLogger("shoplens")
@@ -66,16 +69,31 @@ def run_page(render) -> None:
     render(current_workspace())
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(target: str, path: str, data_version: int, settings_version: int, args: tuple, kwargs: tuple):
+    module, name = target.rsplit(":", 1)
+    return getattr(importlib.import_module(module), name)(Workspace(path), *args, **dict(kwargs))
+
+
+def cached(service, workspace: Workspace, *args, **kwargs):
+    """`service(workspace, *args, **kwargs)`, cached on the workspace's path, its data version, the version
+    of the settings the service reads, and the inputs: the one way a page asks core for data."""
+    version = workspace.settings_version(settings_keys(service))
+    return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path), workspace.data_version,
+                        version, args, tuple(sorted(kwargs.items())))
+
+
 @contextmanager
 def guard():
-    """Errors we expected are shown in the user's language; anything else is logged, never shown raw."""
+    """Every error becomes a message in the user's language (core/platform/errors.py decides which);
+    what we cannot explain is logged with its traceback, never shown raw."""
     try:
         yield
-    except Message as error:
-        st.error(error.text(lang()))
-    except Exception:  # noqa: BLE001 - the last line of defence before the browser
-        log.exception("unexpected error")
-        st.error(t("error.unexpected"))
+    except Exception as error:  # noqa: BLE001 - the last line of defence before the browser
+        message = user_message(error)
+        if is_unexpected(message):
+            log.exception("unexpected error")
+        st.error(message.text(lang()))
 
 
-__all__ = ["LANGUAGES", "current_workspace", "guard", "lang", "run_page", "select_workspace", "t"]
+__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "run_page", "select_workspace", "t"]

@@ -1,4 +1,5 @@
 -- The measured inputs of the health scorecard for the period $start..$end (dates, inclusive).
+-- Sell-through looks back $sell_through_days days and turnover $turnover_days days from $end (core/diagnosis/health.py).
 
 with
 
@@ -16,11 +17,11 @@ returns as (
 ),
 
 sold_recently as (
-    -- SKUs with a sale in the 90 days to the period's end
+    -- SKUs with a sale in the $sell_through_days days to the period's end
     select distinct sku
     from order_lines
     where sku is not null and not is_cancelled
-      and order_time::date between $end - interval 89 days and $end
+      and order_time::date between $end - ($sell_through_days::integer - 1) and $end
 ),
 
 all_skus as (
@@ -32,24 +33,23 @@ all_skus as (
 sell_through as (
     select
         count(*) as count_skus,
-        count(sold_recently.sku) as count_skus_sold_90d
+        count(sold_recently.sku) as count_skus_sold_recently
     from all_skus
     left join sold_recently using (sku)
 ),
 
 cost_of_goods as (
-    -- the year to the period's end, at inventory unit cost
+    -- the $turnover_days days to the period's end, at inventory unit cost
     select
-        sum(order_lines.quantity * inventory.unit_cost) as cogs_365d,
-        count(distinct order_lines.order_time::date) as count_days_with_sales
+        sum(order_lines.quantity * inventory.unit_cost) as cost_of_goods_sold
     from order_lines
     join inventory using (sku)
     where not order_lines.is_cancelled
-      and order_lines.order_time::date between $end - interval 364 days and $end
+      and order_lines.order_time::date between $end - ($turnover_days::integer - 1) and $end
 ),
 
 stock_value as (
-    select sum(stock_on_hand * unit_cost) as inventory_value, count(*) as count_inventory_skus
+    select sum(stock_on_hand * unit_cost) as inventory_value
     from inventory
 ),
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.charts import all as charts
+from core.charts import budget as charts
 
 
 def test_matrix_heatmap_labels_each_cell_with_its_share():

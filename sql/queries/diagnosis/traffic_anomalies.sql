@@ -1,7 +1,8 @@
--- Days the daily traffic report should flag (the playbook's thresholds):
---  * a channel's UV 20% or more below its baseline: the median of the same weekday over the previous
---    four weeks, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
---  * a day whose bounce rate across all channels is above 70%.
+-- Days from $start to $end (null: no limit) the daily traffic report should flag, by the playbook's
+-- thresholds, bound from core/diagnosis/traffic.py:
+--  * a channel's UV $uv_drop (20%) or more below its baseline: the median of the same weekday over the
+--    previous four weeks, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
+--  * a day whose bounce rate across all channels is above $high_bounce (70%).
 
 with
 
@@ -33,7 +34,7 @@ uv_drops as (
         baseline_uv::double as baseline,
         uv / baseline_uv - 1 as change
     from channel_baselines
-    where count_baseline_weeks >= 2 and baseline_uv > 0 and uv <= 0.8 * baseline_uv
+    where count_baseline_weeks >= 2 and baseline_uv > 0 and uv <= (1 - $uv_drop) * baseline_uv
 ),
 
 bounce_days as (
@@ -42,16 +43,22 @@ bounce_days as (
         'all' as channel,
         'high_bounce' as metric,
         bounce_rate as value,
-        0.70 as baseline,
-        bounce_rate - 0.70 as change
+        $high_bounce::double as baseline,
+        bounce_rate - $high_bounce as change
     from daily_traffic
-    where bounce_rate > 0.70
+    where bounce_rate > $high_bounce
 ),
 
 joined as (
     select * from uv_drops
     union all
     select * from bounce_days
+),
+
+final as (
+    select * from joined
+    where ($start::date is null or date >= $start) and ($end::date is null or date <= $end)
+    order by date desc, metric, channel
 )
 
-select * from joined
+select * from final

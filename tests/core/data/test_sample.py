@@ -14,7 +14,7 @@ from scipy import stats
 
 from core.data import sample
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 SAMPLE_DIR = ROOT / "sample_data"
 SMALL = 6_000
 

@@ -185,9 +185,10 @@ def test_a_failure_half_way_through_the_commit_changes_nothing(workspace, tmp_pa
 
 def test_the_demo_is_read_only(data_dir, tmp_path):
     from core.data.demo import ensure_demo
+    from core.platform.errors import WorkspaceReadOnly
 
     demo = ensure_demo()
-    with pytest.raises(ingest.IngestError, match="read-only"):
+    with pytest.raises(WorkspaceReadOnly, match="read-only"):
         ingest.load(demo, write_csv(tmp_path / "orders.csv", ORDERS))
 
 

@@ -1,0 +1,31 @@
+"""Charts of the A/B testing page: each variant's rate with its interval, and the running rates."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from core.charts.colors import OK_COLOR
+from core.platform.i18n import translate
+
+
+def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
+    """Conversion rate per variant with its interval (columns variant, rate, low, high)."""
+    base = alt.Chart(rates).encode(y=alt.Y("variant:N", title=translate("chart.variant", lang)))
+    x = alt.X("low:Q", axis=alt.Axis(format=".1%"), title=translate("chart.conversion_rate", lang), scale=alt.Scale(zero=False))
+    whiskers = base.mark_rule(color=OK_COLOR, strokeWidth=3).encode(x=x, x2="high:Q")
+    dots = base.mark_point(color="#111827", filled=True, size=90).encode(
+        x="rate:Q",
+        tooltip=["variant:N", alt.Tooltip("rate:Q", format=".2%"), alt.Tooltip("low:Q", format=".2%"), alt.Tooltip("high:Q", format=".2%")])
+    return (whiskers + dots).properties(height=45 * len(rates) + 40, title=translate("chart.rates_title", lang))
+
+
+def cumulative_rates(daily: pd.DataFrame, lang: str = "en") -> alt.Chart:
+    """Running conversion rate per variant by day: early days swing, which is why peeking misleads."""
+    return alt.Chart(daily).mark_line(point=True).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("cumulative_rate:Q", axis=alt.Axis(format=".1%"), title=translate("chart.cumulative_rate", lang),
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("variant:N", title=translate("chart.variant", lang)),
+        tooltip=["date:T", "variant:N", "cumulative_users:Q", alt.Tooltip("cumulative_rate:Q", format=".2%")],
+    ).properties(height=260, title=translate("chart.cumulative_title", lang))

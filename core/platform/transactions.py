@@ -1,0 +1,34 @@
+"""The one way to write to a workspace: refuse the demo, serialise writers, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from core.platform.errors import WorkspaceReadOnly
+
+
+@contextmanager
+def transaction(workspace, cur: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside one transaction: committed when the block ends, rolled back if it raises.
+
+    Pass `cur` to write from a cursor that holds staged temp tables (ingest); otherwise a fresh cursor
+    is opened and closed here. The demo workspace refuses every write."""
+    if workspace.is_demo:
+        raise WorkspaceReadOnly("error.demo_read_only")
+    own = cur is None
+    cur = workspace.cursor() if own else cur
+    try:
+        with workspace.writing():
+            cur.execute("begin transaction")
+            try:
+                yield cur
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+    finally:
+        if own:
+            cur.close()
