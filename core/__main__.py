@@ -7,30 +7,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
-from core.data import ingest
-from core.data.datasets import DATASETS
+from core.data import service as data_service
+from core.platform.errors import WorkspaceError, is_unexpected, user_message
 from core.platform.i18n import Message, translate
 from core.platform.workspace import Workspace
 
 
+def existing(path: str) -> Workspace:
+    """The workspace a reading command looks at: it must exist (only `ingest` creates one)."""
+    if not Path(path).is_file():
+        raise WorkspaceError("error.workspace_missing", name=path)
+    return Workspace(path)
+
+
 def cmd_ingest(args) -> int:
-    workspace = Workspace(args.workspace)
-    report = ingest.load(workspace, Path(args.file), kind=args.kind, mode=args.mode, skip_bad_rows=args.skip_bad_rows)
+    report = data_service.load(Workspace(args.workspace), Path(args.file), kind=args.kind, mode=args.mode,
+                               skip_bad_rows=args.skip_bad_rows)
     for note in report.cleaning:
         print(note.text(), file=sys.stderr)
     if report.rejected_count:
         target = Path(args.file).with_name(Path(args.file).name + ".rejected.csv")
-        ingest.write_rejected(report, target)
+        data_service.write_rejected(report, target)
         print(f"{report.rejected_count} rejected row(s) written to {target}", file=sys.stderr)
     print(f"{report.loaded_rows} {report.kind} row(s) loaded ({report.mode}) from {report.file_name}")
     return 0
 
 
 def cmd_datasets(args) -> int:
-    summary = Workspace(args.workspace).dataset_summary()
+    summary = data_service.summary(existing(args.workspace))
     if args.json:
         print(json.dumps({"datasets": summary}, indent=2))
     else:
@@ -41,9 +50,7 @@ def cmd_datasets(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from core.data.sample import generate
-
-    written = generate(Path(args.out), order_lines=args.rows, seed=args.seed)
+    written = data_service.write_sample(Path(args.out), order_lines=args.rows, seed=args.seed)
     for name, path in written.items():
         print(f"{name}: {path}")
     return 0
@@ -71,7 +78,7 @@ def _emit(payload: dict, as_json: bool, lines: list[str]) -> int:
 def cmd_health(args) -> int:
     from core.diagnosis import health
 
-    workspace = Workspace(args.workspace)
+    workspace = existing(args.workspace)
     start, end = _period(workspace, args)
     card = health.scorecard(workspace, start, end)
     found = health.problems(card)
@@ -90,7 +97,7 @@ def cmd_health(args) -> int:
 def cmd_funnel(args) -> int:
     from core.diagnosis import funnel
 
-    table = funnel.funnel(Workspace(args.workspace), args.segment)
+    table = funnel.funnel(existing(args.workspace), args.segment)
     stages = [{"stage": r.stage, "entered": int(r.entered), "lost": None if r.lost != r.lost else int(r.lost),
                "loss_rate": None if r.loss_rate != r.loss_rate else round(float(r.loss_rate), 6), "flagged": bool(r.flagged)}
               for r in table.itertuples()]
@@ -102,7 +109,7 @@ def cmd_funnel(args) -> int:
 def cmd_anomalies(args) -> int:
     from core.diagnosis import traffic
 
-    workspace = Workspace(args.workspace)
+    workspace = existing(args.workspace)
     start, end = (None, None) if args.all else _period(workspace, args)
     found = traffic.anomalies(workspace, start, end)
     rows = [{"date": str(r.date)[:10], "channel": r.channel, "metric": r.metric, "value": round(float(r.value), 6),
@@ -139,7 +146,7 @@ def cmd_rfm(args) -> int:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise rfm.RfmError("rfm.bad_as_of", value=args.as_of) from None
-    workspace = Workspace(args.workspace)
+    workspace = existing(args.workspace)
     as_of = as_of or rfm.default_as_of(workspace)
     if as_of is None:
         raise Message("error.no_data")
@@ -155,7 +162,7 @@ def cmd_budget(args) -> int:
     from core.budget import channel_returns as budget
     from core.budget import roles as channel_roles
 
-    workspace = Workspace(args.workspace)
+    workspace = existing(args.workspace)
     months = budget.channel_months(workspace)
     if months.empty:
         raise Message("error.no_spend")
@@ -185,7 +192,7 @@ def cmd_matrix(args) -> int:
     from core.budget import analysis_matrix
     from core.platform.export import to_safe_csv
 
-    matrix = analysis_matrix.analysis_matrix(Workspace(args.workspace), days=args.days, by_tier=args.by_tier)
+    matrix = analysis_matrix.analysis_matrix(existing(args.workspace), days=args.days, by_tier=args.by_tier)
     if matrix.empty:
         raise Message("budget.no_matrix")
     Path(args.out).write_bytes(to_safe_csv(matrix))
@@ -194,9 +201,7 @@ def cmd_matrix(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from core.data.demo import ensure_demo
-
-    workspace = ensure_demo()
+    workspace = data_service.demo_workspace()
     print(f"demo workspace ready: {workspace.path}")
     return 0
 
@@ -208,8 +213,8 @@ def parser() -> argparse.ArgumentParser:
     load = commands.add_parser("ingest", help="load a CSV or XLSX export into a workspace")
     load.add_argument("--workspace", required=True, help="DuckDB file (created if missing)")
     load.add_argument("file")
-    load.add_argument("--kind", choices=sorted(DATASETS), help="dataset kind (recognised from the headers if omitted)")
-    load.add_argument("--mode", choices=ingest.MODES, default="append")
+    load.add_argument("--kind", choices=sorted(data_service.KINDS), help="dataset kind (recognised from the headers if omitted)")
+    load.add_argument("--mode", choices=data_service.MODES, default="append")
     load.add_argument("--skip-bad-rows", action="store_true", help="load the good rows, write the rejected ones beside the file")
     load.set_defaults(run=cmd_ingest)
 
@@ -299,16 +304,19 @@ def _channel_amount(text: str) -> tuple[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; any problem is one line on stderr and exit status 2, never a traceback."""
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except BrokenPipeError:  # `| head` closed the pipe: not an error of ours
         return 0
-    except Message as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {error.filename or ''} {error.strerror or error}".strip(), file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - core/platform/errors.py words every cause
+        message = user_message(error, Path(args.workspace).stem if getattr(args, "workspace", None) else None)
+        if is_unexpected(message) and os.environ.get("SHOPLENS_DEBUG"):
+            traceback.print_exc()
+        print(f"error: {message.text().splitlines()[0] if message.text() else message.key}", file=sys.stderr)
         return 2
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import ingest
-
-from core.platform import settings
-from core.platform.workspace import Workspace, WorkspaceError, delete_workspace, list_workspaces, slugify
+from core.data import service
+from core.data.service import MODES, Report
+from core.platform.workspace import Workspace
 from pages.components import data_status, load_report, mapping_editor, uploader
-from pages.components.state import guard, lang, select_workspace, t
+from pages.components.state import guard, select_workspace, t
 
 
 def _target(workspace: Workspace) -> Workspace | None:
@@ -20,51 +19,61 @@ def _target(workspace: Workspace) -> Workspace | None:
     name = st.text_input(t("data.new_workspace"), key="new_workspace_name", placeholder=t("data.new_workspace_hint"))
     if not name.strip():
         return None
-    if not slugify(name):
-        st.error(WorkspaceError("error.workspace_name").text(lang()))
-        return None
-    if slugify(name) in list_workspaces():
-        st.error(t("error.workspace_exists", name=slugify(name)))
-        return None
-    return Workspace.named(name)
+    return service.new_workspace(name)
 
 
-def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) -> ingest.Report:
+def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) -> Report:
     """Staged on a private cursor, nothing written; kept per file and choice, so moving other
     widgets does not read the file again."""
     key = (str(path), kind, tuple(sorted(mapping.items())), day_first)
     cached = st.session_state.get("upload_preview")
     if cached and cached[0] == key:
         return cached[1]
-    report = ingest.preview(workspace, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name)
+    report = service.preview(workspace, path, file_name=file_name, kind=kind, mapping=mapping, day_first=day_first)
     st.session_state["upload_preview"] = (key, report)
     return report
 
 
 def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
-    mode = st.radio(t("data.mode"), ingest.MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in ingest.MODES}.get,
+    mode = st.radio(t("data.mode"), MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in MODES}.get,
                     key="load_mode")
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
-    clicked = st.button(t("data.load"), type="primary", key="load_button")
-    print("CLICKED", clicked, file=__import__("sys").stderr)
-    if not clicked:
+    if not st.button(t("data.load"), type="primary", key="load_button"):
         return
     bar = st.progress(0.0, text=t("progress.reading"))
-    is_new = not target.path.exists()
-    try:
-        report = ingest.load(
-            target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
-            skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
-        )
-    except Exception:
-        if is_new:  # a failed first upload leaves no empty workspace behind
-            delete_workspace(target.path)
-        raise
+    report = service.load(
+        target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
+        skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
+    )
     uploader.forget(path)
     st.session_state.pop("upload_preview", None)
     select_workspace(target.path)
     st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.name)
     st.rerun()
+
+
+def _upload(workspace: Workspace) -> None:
+    target = _target(workspace)
+    upload = uploader.show(disabled=target is None)
+    if upload is None or target is None:
+        return
+    path, file_name = upload
+    try:
+        headers, detected = service.inspect(path, file_name)
+        kind, mapping, day_first = mapping_editor.show(headers, detected)
+        report = _preview(workspace, path, file_name, kind, mapping, day_first)
+        load_report.show(report)
+        _load(target, path, file_name, kind, mapping, day_first)
+    except Exception:
+        uploader.discard(path)  # a failed upload leaves no copy behind; the uploader still holds the file
+        raise
+
+
+def _outlier_choice(workspace: Workspace) -> None:
+    saved = data_status.excludes_price_outliers(workspace)
+    choice = st.checkbox(t("data.exclude_outliers"), value=saved, disabled=workspace.is_demo, key="exclude_outliers")
+    if choice != saved:
+        service.save_excludes_price_outliers(workspace, choice)
 
 
 def render(workspace: Workspace) -> None:
@@ -73,28 +82,12 @@ def render(workspace: Workspace) -> None:
     if "last_load" in st.session_state:
         rows, dataset, name = st.session_state.pop("last_load")
         st.success(t("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
-
     with guard():
-        target = _target(workspace)
-        upload = uploader.show(disabled=target is None)
-        if upload is not None and target is not None:
-            path, file_name = upload
-            headers, detected = ingest.inspect(path, file_name)
-            kind, mapping, day_first = mapping_editor.show(headers, detected)
-            report = _preview(workspace, path, file_name, kind, mapping, day_first)
-            load_report.show(report)
-            _load(target, path, file_name, kind, mapping, day_first)
-
+        _upload(workspace)
     st.subheader(t("data.datasets"))
     st.dataframe(data_status.summary_frame(workspace), hide_index=True)
-    _outlier_choice(workspace)
-
-
-def _outlier_choice(workspace: Workspace) -> None:
-    saved = bool(settings.get(workspace, "exclude_price_outliers", False))
-    choice = st.checkbox(t("data.exclude_outliers"), value=saved, disabled=workspace.is_demo, key="exclude_outliers")
-    if choice != saved:
-        settings.put(workspace, "exclude_price_outliers", choice)
+    with guard():
+        _outlier_choice(workspace)
 
 
 if __name__ == "__main__":

@@ -201,9 +201,6 @@ DATASETS: dict[str, Dataset] = {
     d.name: d for d in (ORDERS, TRAFFIC_DAILY, FUNNEL_STAGES, MARKETING_SPEND, EXPERIMENTS, EXPERIMENT_USERS, INVENTORY, HEALTH_INPUTS)
 }
 
-# The tables a user sees; experiment_users is only another way into experiments.
-TABLES = ("orders", "traffic_daily", "funnel_stages", "marketing_spend", "experiments", "inventory", "health_inputs")
-
 
 def suggest_mapping(dataset: Dataset, headers: list[str]) -> dict[str, str]:
     """Canonical field -> source header, by alias; each header is used at most once, earlier aliases win."""

@@ -116,7 +116,7 @@ class Report:
     mode: str | None = None
 
 
-def read_headers(cur: duckdb.DuckDBPyConnection, source: sources.Source) -> list[str]:
+def read_headers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in cur.execute("select * from raw limit 0").fetchdf().columns if c != ROW]
 
 
@@ -398,7 +398,7 @@ def staged(
         cur.execute("set autoinstall_known_extensions = false")
         cur.execute(read_sql("macros.sql"))
         malformed_rows = _load_raw(cur, source, file_name)
-        headers = read_headers(cur, source)
+        headers = read_headers(cur)
         kind = kind or detect_kind(headers)
         if kind is None:
             raise IngestError("error.unknown_kind", file=file_name, headers=", ".join(headers[:12]))

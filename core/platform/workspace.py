@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -193,27 +192,6 @@ class Workspace:
     def schema_version(self) -> int:
         with self.cursor() as cur:
             return cur.execute(f"select max(version) from {SCHEMA_VERSION_TABLE}").fetchone()[0]
-
-    def dataset_summary(self) -> list[dict]:
-        """Per dataset: rows and date range (and orders, customers for orders), from `sql/views/dataset_summary.sql`."""
-        with self.cursor() as cur:
-            frame = cur.execute("select * from dataset_summary order by dataset_order").fetchdf()
-        summary = []
-        for row in frame.to_dict("records"):
-            entry = {"name": row["dataset_name"], "rows": int(row["row_count"])}
-            if row["dataset_name"] == "orders":
-                entry["orders"] = int(row["order_count"])
-                entry["customers"] = int(row["customer_count"])
-            for key in ("min_date", "max_date"):
-                value = row[key]
-                entry[key] = None if value is None or value != value else str(value)[:10]
-            summary.append(entry)
-        return summary
-
-    def last_loaded(self) -> dict[str, datetime]:
-        with self.cursor() as cur:
-            rows = cur.execute("select dataset, max(loaded_at) from load_log group by dataset").fetchall()
-        return dict(rows)
 
 
 def list_workspaces(root: Path | None = None) -> list[str]:

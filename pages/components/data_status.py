@@ -1,30 +1,21 @@
-"""Rows and date range per dataset, cached on the workspace's data version."""
+"""Rows and date range per dataset, and the explicit empty state every page starts with."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from core.data import service
 from core.platform.workspace import Workspace
-from pages.components.state import t
-
-
-@st.cache_data(show_spinner=False)
-def dataset_summary(path: str, data_version: int) -> list[dict]:
-    return Workspace(path).dataset_summary()
-
-
-@st.cache_data(show_spinner=False)
-def _last_loaded(path: str, data_version: int) -> dict:
-    return Workspace(path).last_loaded()
-
-
-def last_loaded(workspace: Workspace) -> dict:
-    return _last_loaded(str(workspace.path), workspace.data_version)
+from pages.components.state import cached, t
 
 
 def summary(workspace: Workspace) -> list[dict]:
-    return dataset_summary(str(workspace.path), workspace.data_version)
+    return cached(service.summary, workspace)
+
+
+def last_loaded(workspace: Workspace) -> dict:
+    return cached(service.last_loaded, workspace)
 
 
 def summary_frame(workspace: Workspace) -> pd.DataFrame:
@@ -43,3 +34,7 @@ def require(workspace: Workspace, *datasets: str) -> bool:
         st.info(t("empty.needs_data", datasets=", ".join(t(f"dataset.{m}") for m in missing)))
         return False
     return True
+
+
+def excludes_price_outliers(workspace: Workspace) -> bool:
+    return cached(service.excludes_price_outliers, workspace)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.data.ingest import Report
+from core.data.service import Report
 from pages.components import export_buttons
 from pages.components.state import lang, t
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data.datasets import DATASETS, suggest_mapping
+from core.data import service
 from pages.components.state import t
 
 UNMAPPED = ""
 
 
 def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, str], bool | None]:
-    kinds = list(DATASETS)
+    kinds = list(service.KINDS)
     kind = st.selectbox(
         t("data.kind"), kinds, index=kinds.index(detected_kind) if detected_kind else 0,
         format_func={k: t(f"dataset.{k}") for k in kinds}.get, key="upload_kind",
     )
     if detected_kind is None:
         st.warning(t("data.kind_not_detected"))
-    dataset = DATASETS[kind]
-    suggested = suggest_mapping(dataset, headers)
+    dataset = service.dataset(kind)
+    suggested = service.suggested_mapping(kind, headers)
     mapping: dict[str, str] = {}
     with st.expander(t("data.mapping"), expanded=detected_kind is None):
         st.caption(t("data.mapping_help"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.data.demo import ensure_demo
+from core.data.service import demo_workspace
 from core.platform.errors import is_unexpected, user_message
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.services import settings_keys
@@ -37,15 +37,25 @@ def _open_workspace(path: str) -> Workspace:
 
 @st.cache_resource(show_spinner=False)
 def _demo() -> Workspace:
-    return ensure_demo()
+    return demo_workspace()
 
 
 def current_workspace() -> Workspace:
+    """The workspace this session looks at; one that cannot be opened (locked by another process,
+    damaged) is reported and the demo shown instead, so the page never breaks."""
     path = st.session_state.get("workspace_path")
     if path is None or not Path(path).exists():
         path = str(_demo().path)
         st.session_state["workspace_path"] = path
-    return _open_workspace(path)
+    try:
+        return _open_workspace(path)
+    except Exception as error:  # noqa: BLE001 - every cause gets its message from core/platform/errors.py
+        message = user_message(error, Path(path).stem)
+        if is_unexpected(message):
+            log.exception("cannot open workspace %s", path)
+        st.session_state["workspace_problem"] = message
+        st.session_state["workspace_path"] = str(_demo().path)
+        return _open_workspace(st.session_state["workspace_path"])
 
 
 def select_workspace(path: Path | str) -> None:
@@ -66,7 +76,11 @@ def run_page(render) -> None:
         st.session_state["_shell_takeover"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
-    render(current_workspace())
+    workspace = current_workspace()
+    problem = st.session_state.pop("workspace_problem", None)
+    if problem is not None:
+        st.error(problem.text(lang()) + " " + t("error.showing_demo"))
+    render(workspace)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -172,3 +172,37 @@ def test_matrix_writes_category_channel_and_tier_rows(tmp_path):
     # a1 falls before both periods; the formula-looking category is neutralised
     assert lines[1].startswith("Bags,search,New,300.0,") and lines[2].startswith("'=cmd(),feed,New,50.0,")
     assert run("matrix", "--workspace", ws, "--days", 0, "--out", out).returncode == 2
+
+
+def test_a_damaged_workspace_file_is_one_line_and_exit_2(tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"not a database, just text someone saved with the wrong name\n" * 100)
+    for command in (("datasets", "--workspace", damaged), ("health", "--workspace", damaged)):
+        result = run(*command)
+        assert result.returncode == 2
+        assert result.stderr == ("error: The workspace file 'damaged' is damaged or is not a ShopLens workspace. "
+                                 "Restore it from a backup, or delete it and load your exports again.\n")
+
+
+def test_a_workspace_another_process_holds_is_one_line_and_exit_2(tmp_path):
+    import duckdb
+
+    held = tmp_path / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(held)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = run("datasets", "--workspace", held)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2
+    assert result.stderr == ("error: The workspace 'held' is open in another ShopLens process. "
+                             "Close that app or command, then try again.\n")
+    assert duckdb.connect(str(held)).execute("select 1").fetchone() == (1,)  # nothing was left broken
+
+
+def test_a_reading_command_does_not_create_a_workspace(tmp_path):
+    result = run("health", "--workspace", tmp_path / "typo.duckdb")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "typo.duckdb" in result.stderr
+    assert not (tmp_path / "typo.duckdb").exists()

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.platform.workspace import Workspace
 from tests.conftest import ROOT, table
+from pages.components.uploader import upload_dir
 from tests.pages.conftest import page_for
 
 APP = str(ROOT / "app.py")
@@ -71,6 +72,7 @@ def test_upload_on_the_demo_asks_for_a_new_workspace_then_loads(data_dir):
 
 
 def test_a_bad_upload_shows_located_problems_and_creates_nothing(data_dir):
+    before = set(upload_dir().iterdir())
     at = app()
     at.switch_page("pages/data.py").run()
     at.text_input(key="new_workspace_name").input("broken").run()
@@ -83,6 +85,19 @@ def test_a_bad_upload_shows_located_problems_and_creates_nothing(data_dir):
     assert "1 row(s) cannot be loaded" in at.error[0].value
     assert not (data_dir / "broken.duckdb").exists()
     assert "Traceback" not in " ".join(e.value for e in at.error)
+    assert set(upload_dir().iterdir()) <= before  # the failed upload's temporary copy is gone too
+
+
+def test_a_successful_upload_leaves_no_temporary_copy(data_dir):
+    before = set(upload_dir().iterdir())
+    at = app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("tidy").run()
+    at.file_uploader[0].upload("orders.csv", ORDERS_CSV.encode(), "text/csv").run()
+    assert len(set(upload_dir().iterdir()) - before) == 1  # the copy DuckDB reads while the owner checks the preview
+    at.button(key="load_button").click().run()
+    assert at.success[0].value == "Loaded 2 Orders row(s) into workspace 'tidy'."
+    assert set(upload_dir().iterdir()) <= before
 
 
 def test_an_unreadable_file_gets_a_message_not_a_traceback():
@@ -107,3 +122,15 @@ def test_the_data_page_as_a_function_of_its_workspace(data_dir):
     assert not at.info  # not the demo: no read-only notice
     summary = at.dataframe[0].value
     assert summary.loc[summary["Dataset"] == "Daily traffic", "Rows"].item() == 1
+
+
+def test_a_damaged_workspace_is_explained_and_the_demo_shown_instead(data_dir):
+    (data_dir / "broken.duckdb").write_bytes(b"\x00garbage" * 1000)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["workspace_path"] = str(data_dir / "broken.duckdb")
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.error[0].value == ("工作区文件“broken”已损坏，或不是 ShopLens 工作区。请从备份恢复，或删除后重新导入数据。"
+                                 " 现在显示的是演示店铺。")
+    assert at.title[0].value == "诊断"  # the page still works, on the demo
