@@ -22,11 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
 sys.path.insert(0, str(ROOT))
 
-from core.data import ingest  # noqa: E402
-
 from core.customers import rfm  # noqa: E402
-from core.platform import workspace as workspace_module  # noqa: E402
+from core.data import ingest  # noqa: E402
 from core.data.sample import generate  # noqa: E402
+from core.platform import workspace as workspace_module  # noqa: E402
 from core.platform.workspace import Workspace  # noqa: E402
 
 

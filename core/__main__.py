@@ -58,16 +58,12 @@ def cmd_sample(args) -> int:
 
 def _period(workspace: Workspace, args) -> tuple:
     """--start/--end, else the last 30 days of the data."""
-    from datetime import date, timedelta
+    from datetime import date
 
-    from core.diagnosis import kpi
+    from core.diagnosis import service as diagnosis
 
-    first, last = kpi.data_range(workspace)
-    end = date.fromisoformat(args.end) if args.end else last
-    if end is None:
-        raise Message("error.no_data")
-    start = date.fromisoformat(args.start) if args.start else max(first, end - timedelta(days=29))
-    return start, end
+    return diagnosis.date_range(workspace).period(date.fromisoformat(args.start) if args.start else None,
+                                                  date.fromisoformat(args.end) if args.end else None)
 
 
 def _emit(payload: dict, as_json: bool, lines: list[str]) -> int:
@@ -76,12 +72,12 @@ def _emit(payload: dict, as_json: bool, lines: list[str]) -> int:
 
 
 def cmd_health(args) -> int:
-    from core.diagnosis import health
+    from core.diagnosis import service as diagnosis
 
     workspace = existing(args.workspace)
     start, end = _period(workspace, args)
-    card = health.scorecard(workspace, start, end)
-    found = health.problems(card)
+    checked = diagnosis.health_check(workspace, start, end)
+    card, found = checked.card, checked.problems
     payload = {
         "start": start, "end": end, "total": card.total,
         "metrics": [{"metric": r.metric, "dimension": r.dimension, "value": r.value, "score": r.score, "weight": r.weight,
@@ -95,9 +91,9 @@ def cmd_health(args) -> int:
 
 
 def cmd_funnel(args) -> int:
-    from core.diagnosis import funnel
+    from core.diagnosis import service as diagnosis
 
-    table = funnel.funnel(existing(args.workspace), args.segment)
+    table = diagnosis.funnel_stages(existing(args.workspace), args.segment).stages
     stages = [{"stage": r.stage, "entered": int(r.entered), "lost": None if r.lost != r.lost else int(r.lost),
                "loss_rate": None if r.loss_rate != r.loss_rate else round(float(r.loss_rate), 6), "flagged": bool(r.flagged)}
               for r in table.itertuples()]
@@ -107,11 +103,11 @@ def cmd_funnel(args) -> int:
 
 
 def cmd_anomalies(args) -> int:
-    from core.diagnosis import traffic
+    from core.diagnosis import service as diagnosis
 
     workspace = existing(args.workspace)
     start, end = (None, None) if args.all else _period(workspace, args)
-    found = traffic.anomalies(workspace, start, end)
+    found = diagnosis.traffic_anomalies(workspace, start, end).days
     rows = [{"date": str(r.date)[:10], "channel": r.channel, "metric": r.metric, "value": round(float(r.value), 6),
              "baseline": round(float(r.baseline), 6)} for r in found.itertuples()]
     lines = [f"{r['date']} {r['channel']:<14} {r['metric']:<12} {r['value']:>12,.4g} baseline {r['baseline']:,.4g}" for r in rows]
@@ -119,9 +115,9 @@ def cmd_anomalies(args) -> int:
 
 
 def cmd_abtest(args) -> int:
-    from core.experiments import statistics as abtest
+    from core.experiments import service as experiments
 
-    result = abtest.analyse(args.users_a, args.conv_a, args.users_b, args.conv_b, alpha=args.alpha, days=args.days)
+    result = experiments.by_hand(args.users_a, args.conv_a, args.users_b, args.conv_b, days=args.days, alpha=args.alpha).result
     keys = ("p_value", "confidence", "rate_a", "rate_b", "abs_lift", "rel_lift", "ci_low", "ci_high",
             "prob_b_beats_a", "srm_p_value", "verdict")
     payload = {key: getattr(result, key) for key in keys} | {"reasons": [translate(k, **p) for k, p in result.reasons]}
@@ -130,27 +126,27 @@ def cmd_abtest(args) -> int:
 
 
 def cmd_samplesize(args) -> int:
-    from core.experiments import statistics as abtest
+    from core.experiments import service as experiments
 
-    n = abtest.sample_size(args.baseline, args.mde, relative=args.relative, alpha=args.alpha, power=args.power)
+    n = experiments.plan_experiment(args.baseline, args.mde, relative=args.relative, alpha=args.alpha, power=args.power).n_per_group
     return _emit({"n_per_group": n}, args.json, [f"{n} users per group"])
 
 
 def cmd_rfm(args) -> int:
     from datetime import date
 
-    from core.customers import rfm
+    from core.customers import service as customers
     from core.platform.export import to_safe_csv
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        raise rfm.RfmError("rfm.bad_as_of", value=args.as_of) from None
+        raise Message("rfm.bad_as_of", value=args.as_of) from None
     workspace = existing(args.workspace)
-    as_of = as_of or rfm.default_as_of(workspace)
+    as_of = as_of or customers.default_as_of(workspace)
     if as_of is None:
         raise Message("error.no_data")
-    table = rfm.customers(workspace, as_of, args.window_days)
+    table = customers.tiers(workspace, as_of, args.window_days).customers
     columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier"]
     Path(args.out).write_bytes(to_safe_csv(table[columns]))
     print(f"{len(table)} customer(s) as of {as_of} written to {args.out}")
@@ -158,44 +154,37 @@ def cmd_rfm(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from core.budget import allocation
-    from core.budget import channel_returns as budget
-    from core.budget import roles as channel_roles
+    from core.budget import service as budget
 
-    workspace = existing(args.workspace)
-    months = budget.channel_months(workspace)
-    if months.empty:
-        raise Message("error.no_spend")
-    curves, current = budget.over_period(budget.channel_curves(months), budget.last_month_spend(months), args.months)
-    tests = channel_roles.capped_channels(channel_roles.load_roles(workspace, curves))
+    overview = budget.overview(existing(args.workspace))
+    period = budget.plan_period(overview, args.months)
     lowest, highest = dict(args.min), dict(args.max)
-    bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in curves}
-    unknown = sorted((set(lowest) | set(highest)) - set(curves))
+    unknown = sorted((set(lowest) | set(highest)) - set(period.channels))
     if unknown:
         raise Message("error.unknown_channel", channel=", ".join(unknown))
-    best = allocation.optimise(curves, args.total, bounds, test_channels=tests)
-    scaled = allocation.todays_split_at(current, args.total, curves)
-    roi = budget.roi_last_3(months)
+    bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in period.channels}
+    best = budget.optimise(period, overview.saved_roles, args.total, bounds)
+    marginal = dict(zip(best.table["channel"], best.table["marginal_roi"]))
     payload = {
-        "allocation": {c: round(v, 2) for c, v in best.items()},
-        "predicted_revenue": round(allocation.predicted_revenue(curves, best), 2),
-        "current_predicted_revenue": round(allocation.predicted_revenue(curves, scaled), 2),
-        "drop_candidates": budget.drop_candidates(months),
-        "channels": [{"channel": c, "roi_last_3": round(roi[c], 4), "marginal_roi": round(float(curves[c].marginal(best[c])), 4)}
-                     for c in curves],
+        "allocation": {c: round(v, 2) for c, v in best.allocation.items()},
+        "predicted_revenue": round(best.revenue, 2),
+        "current_predicted_revenue": round(best.revenue_today, 2),
+        "drop_candidates": list(overview.drop_candidates),
+        "channels": [{"channel": c, "roi_last_3": round(overview.roi_last_3[c], 4), "marginal_roi": round(marginal[c], 4)}
+                     for c in period.channels],
     }
-    lines = [f"{c:<16} {v:>14,.0f}" for c, v in best.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
+    lines = [f"{c:<16} {v:>14,.0f}" for c, v in best.allocation.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
     return _emit(payload, args.json, lines)
 
 
 def cmd_matrix(args) -> int:
-    from core.budget import analysis_matrix
+    from core.budget import service as budget
     from core.platform.export import to_safe_csv
 
-    matrix = analysis_matrix.analysis_matrix(existing(args.workspace), days=args.days, by_tier=args.by_tier)
+    matrix = budget.matrix(existing(args.workspace), days=args.days, by_tier=args.by_tier)
     if matrix.empty:
         raise Message("budget.no_matrix")
-    Path(args.out).write_bytes(to_safe_csv(matrix))
+    Path(args.out).write_bytes(to_safe_csv(matrix.drop(columns="tier_key", errors="ignore")))
     print(f"{len(matrix)} row(s) written to {args.out}")
     return 0
 

@@ -5,26 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.experiments import register as ab_log
-
-from core.experiments import statistics as abtest
-
 from core.charts import experiments as charts
-
 from core.experiments import service as experiments
 from core.platform.workspace import Workspace
 from pages.components import export_buttons
-from pages.components.state import guard, lang, t
+from pages.components.state import cached, guard, lang, t
 
-VERDICT_STYLE = {"b_wins": st.success, "a_wins": st.success, "no_difference": st.info, "keep_testing": st.warning, "invalid": st.error}
-
-
-@st.cache_data(show_spinner=False)
-def _experiment(path: str, data_version: int, name: str, alpha: float) -> experiments.Experiment:
-    return experiments.analyse(Workspace(path), name, alpha)
+VERDICT_STYLE = {"b_wins": st.success, "a_wins": st.success, "no_difference": st.info, "keep_testing": st.warning,
+                 "invalid": st.error}
 
 
-def _verdict(result: abtest.Result, variant: str, control: str) -> None:
+def _verdict(result: experiments.Result, variant: str, control: str) -> None:
     text = t(f"ab.verdict.{result.verdict}", b=variant, a=control)
     reasons = " ".join(t(key, **params) for key, params in result.reasons)
     VERDICT_STYLE[result.verdict](f"**{text}** {reasons}")
@@ -32,67 +23,65 @@ def _verdict(result: abtest.Result, variant: str, control: str) -> None:
         st.warning(t("ab.provisional", due=result.due))
 
 
-def _numbers(result: abtest.Result, variant: str, control: str) -> None:
+def _numbers(result: experiments.Result, variant: str, control: str) -> None:
+    lift, low, high = result.lift_points
     columns = st.columns(4)
     columns[0].metric(t("ab.rate", variant=control), f"{result.rate_a:.2%}", help=f"{result.conv_a:,} / {result.users_a:,}")
-    columns[1].metric(t("ab.rate", variant=variant), f"{result.rate_b:.2%}", f"{result.abs_lift * 100:+.2f} pt",
+    columns[1].metric(t("ab.rate", variant=variant), f"{result.rate_b:.2%}", f"{lift:+.2f} pt",
                       help=f"{result.conv_b:,} / {result.users_b:,}")
-    columns[2].metric(t("ab.confidence"), abtest.format_confidence(result.confidence), help=t("ab.p_value", p=f"{result.p_value:.4g}"))
+    columns[2].metric(t("ab.confidence"), result.confidence_text, help=t("ab.p_value", p=f"{result.p_value:.4g}"))
     columns[3].metric(t("ab.prob_beats", b=variant, a=control), f"{result.prob_b_beats_a:.1%}")
-    level = f"{1 - result.alpha:.0%}"
-    st.write(t("ab.lift_line", level=level, abs=f"{result.abs_lift * 100:+.2f}", low=f"{result.ci_low * 100:+.2f}",
-               high=f"{result.ci_high * 100:+.2f}",
+    st.write(t("ab.lift_line", level=f"{result.required_confidence:.0%}", abs=f"{lift:+.2f}", low=f"{low:+.2f}",
+               high=f"{high:+.2f}",
                rel="–" if result.rel_lift is None else f"{result.rel_lift:+.1%}",
                rel_low="–" if result.rel_ci_low is None else f"{result.rel_ci_low:+.1%}",
                rel_high="–" if result.rel_ci_high is None else f"{result.rel_ci_high:+.1%}"))
-    srm = t("ab.srm_bad" if result.srm_p_value < abtest.SRM_ALPHA else "ab.srm_ok", p=f"{result.srm_p_value:.3g}")
-    st.caption(srm)
+    if result.split_mismatch:
+        st.caption(t("ab.srm_bad", p=f"{result.srm_p_value:.3g}", alpha=f"{experiments.SRM_ALPHA:g}"))
+    else:
+        st.caption(t("ab.srm_ok", p=f"{result.srm_p_value:.3g}"))
 
 
-def _rate_table(rows: list[tuple[str, int, int]], alpha: float) -> pd.DataFrame:
-    table = []
-    for variant, users, conversions in rows:
-        low, high = abtest.rate_interval(users, conversions, alpha)
-        table.append({"variant": variant, "rate": conversions / users, "low": low, "high": high})
-    return pd.DataFrame(table)
+def _holm_table(experiment: experiments.Experiment) -> None:
+    st.markdown("**" + t("ab.holm_title") + "**")
+    st.dataframe(pd.DataFrame([{
+        t("ab.col.variant"): c.variant, t("ab.col.rate"): f"{c.result.rate_b:.2%}",
+        t("ab.col.lift"): f"{c.result.lift_points[0]:+.2f} pt", t("ab.col.p"): f"{c.result.p_value:.4f}",
+        t("ab.col.holm_p"): f"{c.adjusted_p:.4f}",
+        t("ab.col.verdict"): t(f"ab.verdict.{c.result.verdict}", b=c.variant, a=experiment.control),
+    } for c in experiment.comparisons]), hide_index=True)
+    st.caption(t("ab.holm_help"))
 
 
 def _from_workspace(workspace: Workspace, alpha: float):
-    names = experiments.names(workspace)
+    names = cached(experiments.experiment_names, workspace)
     if not names:
         st.info(t("ab.no_experiments"))
         return None
     name = st.selectbox(t("ab.experiment"), names, key="ab_experiment")
-    experiment = _experiment(str(workspace.path), workspace.data_version, name, alpha)
-    variants = experiment.variants
+    experiment = cached(experiments.experiment, workspace, name, alpha)
     st.caption(t("ab.experiment_facts", page=experiment.page or "–", variable=experiment.variable or "–",
-                 days=int(variants["count_days"].max()), first=str(variants["first_day"].min())[:10],
-                 last=str(variants["last_day"].max())[:10]))
-    if len(experiment.comparisons) > 1:
-        st.markdown("**" + t("ab.holm_title") + "**")
-        st.dataframe(pd.DataFrame([{
-            t("ab.col.variant"): c.variant, t("ab.col.rate"): f"{c.result.rate_b:.2%}",
-            t("ab.col.lift"): f"{c.result.abs_lift * 100:+.2f} pt", t("ab.col.p"): f"{c.result.p_value:.4f}",
-            t("ab.col.holm_p"): f"{c.adjusted_p:.4f}", t("ab.col.verdict"): t(f"ab.verdict.{c.result.verdict}", b=c.variant, a=experiment.control),
-        } for c in experiment.comparisons]), hide_index=True)
-        st.caption(t("ab.holm_help"))
-    chosen = st.selectbox(t("ab.compare_variant"), [c.variant for c in experiment.comparisons], key="ab_variant") \
-        if len(experiment.comparisons) > 1 else experiment.comparisons[0].variant
-    comparison = next(c for c in experiment.comparisons if c.variant == chosen)
+                 days=experiment.days, first=str(experiment.first_day or "–"), last=str(experiment.last_day or "–")))
+    if experiment.several:
+        _holm_table(experiment)
+    chosen = st.selectbox(t("ab.compare_variant"), experiment.variant_names, key="ab_variant") \
+        if experiment.several else experiment.variant_names[0]
+    comparison = experiment.comparison(chosen)
     _verdict(comparison.result, chosen, experiment.control)
     _numbers(comparison.result, chosen, experiment.control)
     if comparison.revenue is not None:
         rv = comparison.revenue
         st.write(t("ab.rpv_line", a=experiment.control, b=chosen, rpv_a=f"{rv.rpv_a:,.2f}", rpv_b=f"{rv.rpv_b:,.2f}",
                    diff=f"{rv.diff:+,.2f}", low=f"{rv.ci_low:+,.2f}", high=f"{rv.ci_high:+,.2f}", p=f"{rv.p_value:.3g}"))
-    elif variants["revenue"].notna().any():
+    elif experiment.has_revenue:
         st.caption(t("ab.rpv_needs_squares"))
-    rows = [(str(r.variant), int(r.users), int(r.conversions)) for r in variants.itertuples()]
-    st.altair_chart(charts.variant_rates(_rate_table(rows, alpha), lang()))
-    if experiment.daily is not None and not experiment.daily.empty:
+    st.altair_chart(charts.variant_rates(experiment.rates, lang()))
+    if experiment.has_daily:
         st.altair_chart(charts.cumulative_rates(experiment.daily, lang()))
         st.caption(t("ab.peeking_note"))
-    _log_button(workspace, name, comparison.result, experiment, chosen)
+    if not workspace.is_demo and st.button(t("ab.add_to_log"), key="ab_add_log"):
+        experiments.log_result(workspace, name, chosen, alpha, lang())
+        st.toast(t("ab.logged"))
     return comparison.result
 
 
@@ -103,24 +92,11 @@ def _by_hand(alpha: float):
     users_b = columns[2].number_input(t("ab.users", group="B"), min_value=0, value=10_000, step=100, key="ab_users_b")
     conv_b = columns[3].number_input(t("ab.conversions", group="B"), min_value=0, value=360, step=10, key="ab_conv_b")
     days = columns[4].number_input(t("ab.days"), min_value=1, value=14, key="ab_days")
-    result = abtest.analyse(int(users_a), int(conv_a), int(users_b), int(conv_b), alpha=alpha, days=int(days))
-    _verdict(result, "B", "A")
-    _numbers(result, "B", "A")
-    st.altair_chart(charts.variant_rates(_rate_table([("A", int(users_a), int(conv_a)), ("B", int(users_b), int(conv_b))], alpha), lang()))
-    return result
-
-
-def _log_button(workspace: Workspace, name: str, result: abtest.Result, experiment: experiments.Experiment, variant: str) -> None:
-    if workspace.is_demo:
-        return
-    if st.button(t("ab.add_to_log"), key="ab_add_log"):
-        variants = experiment.variants
-        ab_log.add(workspace, ab_log.entry_from(
-            f"{name}:{variant}" if len(experiment.comparisons) > 1 else name, result, page=experiment.page,
-            variable=experiment.variable, version_a=experiment.control, version_b=variant,
-            first_day=str(variants["first_day"].min())[:10], last_day=str(variants["last_day"].max())[:10],
-            conclusion=t(f"ab.verdict.{result.verdict}", b=variant, a=experiment.control)))
-        st.toast(t("ab.logged"))
+    typed = experiments.by_hand(users_a, conv_a, users_b, conv_b, days, alpha)  # pure and cheap: no cache needed
+    _verdict(typed.result, "B", "A")
+    _numbers(typed.result, "B", "A")
+    st.altair_chart(charts.variant_rates(typed.rates, lang()))
+    return typed.result
 
 
 def _planner(workspace: Workspace, baseline: float | None) -> None:
@@ -130,35 +106,35 @@ def _planner(workspace: Workspace, baseline: float | None) -> None:
                                  step=0.001, format="%.4f", key="plan_baseline")
     relative = columns[1].toggle(t("ab.relative"), value=True, key="plan_relative")
     mde = columns[2].number_input(t("ab.mde_relative") if relative else t("ab.mde_absolute"), min_value=0.0001,
-                                  value=0.10 if relative else 0.005, step=0.01 if relative else 0.001, format="%.4f", key=f"plan_mde_{relative}")
+                                  value=0.10 if relative else 0.005, step=0.01 if relative else 0.001, format="%.4f",
+                                  key=f"plan_mde_{relative}")
     alpha = columns[3].selectbox(t("ab.alpha"), [0.01, 0.05, 0.10], index=1, key="plan_alpha")
     power = columns[4].selectbox(t("ab.power"), [0.8, 0.9], key="plan_power")
-    n = abtest.sample_size(p1, mde, relative=relative, alpha=alpha, power=power)
-    daily = experiments.daily_traffic(workspace)
     share = st.slider(t("ab.share_of_traffic"), 1, 100, 100, format="%d%%", key="plan_share") / 100
-    days = abtest.duration_days(n, 2, daily, share)
+    plan = cached(experiments.plan_next_experiment, workspace, p1, mde, relative, alpha, power, share)
     left, right = st.columns(2)
-    left.metric(t("ab.n_per_group"), f"{n:,}")
-    right.metric(t("ab.duration"), t("ab.days_value", days=days) if days else "–",
-                 help=t("ab.duration_help", daily=f"{daily:,.0f}"))
-    if n < abtest.MIN_USERS_PER_GROUP:
-        st.caption(t("ab.min_users_note", minimum=f"{abtest.MIN_USERS_PER_GROUP:,}"))
+    left.metric(t("ab.n_per_group"), f"{plan.n_per_group:,}")
+    right.metric(t("ab.duration"), t("ab.days_value", days=plan.days) if plan.days else "–",
+                 help=t("ab.duration_help", daily=f"{plan.daily_traffic:,.0f}", window=plan.traffic_window_days,
+                        minimum=plan.minimum_days))
+    if plan.below_minimum:
+        st.caption(t("ab.min_users_note", minimum=f"{plan.minimum_users:,}"))
     with st.expander(t("ab.margin_title")):
         margin = st.number_input(t("ab.margin"), min_value=0.0001, value=0.005, step=0.001, format="%.4f", key="plan_margin")
-        st.write(t("ab.margin_result", n=f"{abtest.margin_of_error_size(p1, margin):,}", rate=f"{p1:.2%}", margin=f"{margin:.2%}"))
+        st.write(t("ab.margin_result", n=f"{plan.users_for_margin(margin):,}", rate=f"{p1:.2%}", margin=f"{margin:.2%}"))
         st.caption(t("ab.margin_help"))
 
 
 def _register(workspace: Workspace) -> None:
     st.subheader(t("ab.log_title"))
-    log = ab_log.entries(workspace)
-    labels = {c: t(f"ab.log.{c}") for c in ab_log.COLUMNS}
-    edited = st.data_editor(log, num_rows="dynamic" if not workspace.is_demo else "fixed", hide_index=True,
+    log = experiments.register(workspace)  # a small table read afresh, so a save shows at once
+    labels = {c: t(f"ab.log.{c}") for c in log.columns}
+    edited = st.data_editor(log.table, num_rows="dynamic" if not workspace.is_demo else "fixed", hide_index=True,
                             disabled=workspace.is_demo, key="ab_log_editor",
-                            column_config={c: st.column_config.Column(labels[c]) for c in ab_log.COLUMNS})
+                            column_config={c: st.column_config.Column(labels[c]) for c in log.columns})
     save, export = st.columns(2)
     if not workspace.is_demo and save.button(t("ab.log_save"), key="ab_log_save"):
-        ab_log.replace_all(workspace, edited)
+        experiments.save_register(workspace, edited)
         st.rerun()
     with export:
         export_buttons.show_export_csv(edited.rename(columns=labels), "ab_test_log.csv", key="ab_log_csv")
@@ -166,10 +142,12 @@ def _register(workspace: Workspace) -> None:
 
 def render(workspace: Workspace) -> None:
     st.title(t("ab.title"))
+    result = None  # the planner starts from the result's baseline, when there is one
     with guard():
         alpha = st.selectbox(t("ab.alpha"), [0.01, 0.05, 0.10], index=1, key="ab_alpha")
         sources = ["workspace", "manual"]
-        source = st.radio(t("ab.source"), sources, horizontal=True, key="ab_source", format_func={s: t(f"ab.source.{s}") for s in sources}.get)
+        source = st.radio(t("ab.source"), sources, horizontal=True, key="ab_source",
+                          format_func={s: t(f"ab.source.{s}") for s in sources}.get)
         result = _from_workspace(workspace, alpha) if source == "workspace" else _by_hand(alpha)
     with guard():
         _planner(workspace, result.rate_a if result is not None else None)

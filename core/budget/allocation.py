@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from core.platform.i18n import Message
 from core.budget.response_curves import Curve
+from core.platform.i18n import Message
 
 TEST_CAP = 0.10
 
@@ -36,7 +36,8 @@ def _limits(names, total, bounds, test_channels, test_cap):
         if low > high + tol:
             raise BudgetError("budget.bad_channel_limit", channel=name, low=f"{low:,.0f}", high=f"{high:,.0f}")
     if lo.sum() > total + tol or hi.sum() < total - tol:
-        raise BudgetError("budget.bad_limits", total=f"{total:,.0f}", low=f"{lo.sum():,.0f}", high=f"{hi.sum():,.0f}")
+        raise BudgetError("budget.bad_limits", total=f"{total:,.0f}", low=f"{lo.sum():,.0f}", high=f"{hi.sum():,.0f}",
+                          cap=f"{test_cap:.0%}")
     return lo, np.maximum(hi, lo)
 
 
@@ -52,7 +53,7 @@ def _fit_to_total(x, lo, hi, total):
 
 def _lagrangian_start(curves, lo, hi, total):
     """Bisect on lambda, the marginal ROI every channel is spent to; each channel's best reply is found on a grid."""
-    grids = [np.linspace(l, h, 801) for l, h in zip(lo, hi)]
+    grids = [np.linspace(low, high, 801) for low, high in zip(lo, hi)]
     values = [c.predict(g) for c, g in zip(curves, grids)]
 
     def reply(lam):
@@ -184,9 +185,11 @@ class Plan:
 
 
 def _plan(curves, total, bounds, test_channels, test_cap) -> Plan | None:
+    """The best plan at `total`, or None where the limits cannot split it: a target search reads that as
+    'not at this total', never as an error for the owner."""
     try:
         allocation = optimise(curves, total, bounds, test_channels, test_cap)
-    except ValueError:
+    except BudgetError:
         return None
     return Plan(float(total), allocation, predicted_revenue(curves, allocation))
 
@@ -195,8 +198,30 @@ def _floor_total(bounds) -> float:
     return float(sum((b[0] or 0.0) for b in (bounds or {}).values() if b))
 
 
-def _ceiling_total(curves, bounds) -> float:
-    return max(sum(c.max_spend for c in curves.values()) * 100.0, _floor_total(bounds), 1.0)
+def _ceiling_total(curves, bounds, test_channels=(), test_cap: float = TEST_CAP) -> float:
+    """The largest total worth searching: far beyond the spend the curves have seen, but no more than the
+    channels' maximums (and the test cap) can take."""
+    ceiling = max(sum(c.max_spend for c in curves.values()) * 100.0, _floor_total(bounds), 1.0)
+    return min(ceiling, _largest_total(curves, bounds, test_channels, test_cap, ceiling))
+
+
+def _largest_total(curves, bounds, test_channels, test_cap, ceiling) -> float:
+    """The largest total (up to `ceiling`) the channels' maximums can absorb. What they can take of a total
+    less the total falls once it falls, so the totals they can take run from 0 to one edge: bisect for it."""
+    tests, bounds = set(test_channels), bounds or {}
+
+    def room(total):
+        highs = [(bounds.get(n) or (None, None))[1] for n in curves]
+        return sum(min(test_cap * total if n in tests else total, total if high is None else float(high))
+                   for n, high in zip(curves, highs))
+
+    if room(ceiling) >= ceiling:
+        return ceiling
+    low, high = 0.0, ceiling
+    while high - low > 1e-9 * ceiling:
+        mid = (low + high) / 2
+        low, high = (mid, high) if room(mid) >= mid else (low, mid)
+    return low
 
 
 def min_total_for_revenue(curves: dict[str, Curve], target: float, bounds=None, test_channels=(),
@@ -206,7 +231,8 @@ def min_total_for_revenue(curves: dict[str, Curve], target: float, bounds=None, 
     start = _plan(curves, low, bounds, test_channels, test_cap)
     if start is not None and start.revenue >= target:
         return start
-    high, ceiling = max(sum(c.max_spend for c in curves.values()), low * 2, 1.0), _ceiling_total(curves, bounds)
+    ceiling = _ceiling_total(curves, bounds, test_channels, test_cap)
+    high = min(max(sum(c.max_spend for c in curves.values()), low * 2, 1.0), ceiling)
     best = _plan(curves, high, bounds, test_channels, test_cap)
     while best is None or best.revenue < target:
         if high >= ceiling:
@@ -219,7 +245,7 @@ def min_total_for_revenue(curves: dict[str, Curve], target: float, bounds=None, 
 def split_for_roi(curves: dict[str, Curve], target_roi: float, bounds=None, test_channels=(),
                   test_cap: float = TEST_CAP, rel_tol: float = 1e-4) -> Plan | None:
     """The largest budget whose best split still returns at least `target_roi`; None if none does."""
-    floor, ceiling = max(_floor_total(bounds), 1e-6), _ceiling_total(curves, bounds)
+    floor, ceiling = max(_floor_total(bounds), 1e-6), _ceiling_total(curves, bounds, test_channels, test_cap)
     grid = np.geomspace(floor, ceiling, 80)
     plans = [_plan(curves, t, bounds, test_channels, test_cap) for t in grid]
     good = [i for i, p in enumerate(plans) if p is not None and p.roi >= target_roi]

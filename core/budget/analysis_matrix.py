@@ -6,35 +6,40 @@ from datetime import timedelta
 
 import pandas as pd
 
-from core.platform import queries
-
-from core.customers import rfm
 from core.budget.channel_returns import channel_months, roi_last_3
+from core.customers import service as customers
+from core.platform import queries
 from core.platform.workspace import Workspace
+
+DAYS = 90  # each period of the matrix, and the one before it that growth compares with
+GREAT_ROI, GOOD_ROI = 3.0, 1.5  # two stars, one star
+GROWING = 0.05  # growth above 5% earns a star
+WEIGHTY_SHARE = 0.05  # a cell with 5% or more of GMV earns a star
+ACTIONS = {5: "invest", 4: "invest", 3: "keep", 2: "review", 1: "cut"}  # stars -> budget.action.<key>
 
 
 def growth_stars(share: float, growth: float | None, roi: float | None) -> int:
     """1-5 stars for where the next money should go: ROI counts most, then growth, then weight in GMV."""
     points = 1
     if roi is not None and roi == roi:
-        points += 2 if roi >= 3 else 1 if roi >= 1.5 else 0
+        points += 2 if roi >= GREAT_ROI else 1 if roi >= GOOD_ROI else 0
     if growth is not None and growth == growth:
-        points += 1 if growth > 0.05 else 0
-    points += 1 if share >= 0.05 else 0
+        points += 1 if growth > GROWING else 0
+    points += 1 if share >= WEIGHTY_SHARE else 0
     return min(5, points)
 
 
 def tiers_at_period_starts(workspace: Workspace, until, days: int) -> pd.DataFrame:
     """Each buyer's tier on the first day of the recent period and of the one before (saved tier rules)."""
     starts = {"recent": until - timedelta(days=days), "before": until - timedelta(days=2 * days)}
-    return pd.concat([rfm.customers(workspace, as_of=start)[["customer_id", "tier"]].assign(period=period)
+    return pd.concat([customers.tiers_at(workspace, start)[["customer_id", "tier"]].assign(period=period)
                       for period, start in starts.items()], ignore_index=True)
 
 
-def analysis_matrix(workspace: Workspace, days: int = 90, by_tier: bool = False) -> pd.DataFrame:
+def analysis_matrix(workspace: Workspace, days: int = DAYS, by_tier: bool = False) -> pd.DataFrame:
     """Category x channel (x customer tier) over the last `days` days: share of GMV, growth against the
     `days` before, channel ROI over its last 3 months, stars and an action key."""
-    until = rfm.default_as_of(workspace)
+    until = customers.default_as_of(workspace)  # the day after the last order, so the latest orders count
     if until is None:
         return pd.DataFrame()
     tiers = tiers_at_period_starts(workspace, until, days) if by_tier else pd.DataFrame(
@@ -49,6 +54,5 @@ def analysis_matrix(workspace: Workspace, days: int = 90, by_tier: bool = False)
     roi = roi_last_3(months) if not months.empty else {}
     matrix["roi"] = matrix["channel"].map(roi)
     matrix["stars"] = [growth_stars(s, g, r) for s, g, r in zip(matrix["share_of_gmv"], matrix["growth"], matrix["roi"])]
-    matrix["action"] = ["budget.action." + ("invest" if s >= 4 else "keep" if s == 3 else "review" if s == 2 else "cut")
-                        for s in matrix["stars"]]
+    matrix["action"] = ["budget.action." + ACTIONS[s] for s in matrix["stars"]]
     return matrix

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.platform import queries
 from core.budget.response_curves import Curve, fit_curve
+from core.platform import queries
 from core.platform.workspace import Workspace
 
 DROP_ROI = 1.0

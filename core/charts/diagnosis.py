@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -37,28 +38,32 @@ def radar(dimension_scores: dict[str, float | None], lang: str = "en") -> alt.La
         x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), detail="ring:N", order="order:Q")
     area = alt.Chart(shape).mark_line(point=True, color=OK_COLOR, strokeWidth=2, fill=OK_COLOR, fillOpacity=0.2).encode(
         x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), order="order:Q",
-        tooltip=[alt.Tooltip("dimension:N", title=translate("chart.dimension", lang)), alt.Tooltip("score:Q", title=translate("chart.score", lang))])
+        tooltip=[alt.Tooltip("dimension:N", title=translate("chart.dimension", lang)),
+                 alt.Tooltip("score:Q", title=translate("chart.score", lang))])
     text = alt.Chart(labels).mark_text(fontSize=13, fontWeight="bold").encode(
         x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), text="label:N")
     return (grid + area + text).properties(width=360, height=360, title=translate("chart.radar_title", lang))
 
 
-def funnel(stages: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
-    """Users per stage as bars, leaking stages in red, with each stage's loss rate beside it."""
+def funnel(stages: pd.DataFrame, leak_threshold: float, lang: str = "en") -> alt.LayerChart:
+    """Users per stage as bars, leaking stages (losing more than `leak_threshold`) in red, each stage's loss rate beside it."""
+    leak = translate("chart.leak", lang, threshold=f"{leak_threshold:.0%}")
     data = stages.assign(
         label=[f"{r:.0%}" if pd.notna(r) else "" for r in stages["loss_rate"]],
-        status=[translate("chart.leak" if f else "chart.ok", lang) for f in stages["flagged"]],
+        status=[leak if f else translate("chart.ok", lang) for f in stages["flagged"]],
     )
     order = list(data["stage"])
     base = alt.Chart(data).encode(y=alt.Y("stage:N", sort=order, title=None))
     bars = base.mark_bar().encode(
         x=alt.X("entered:Q", title=translate("chart.users", lang)),
-        color=alt.Color("status:N", scale=alt.Scale(domain=[translate("chart.ok", lang), translate("chart.leak", lang)],
+        color=alt.Color("status:N", scale=alt.Scale(domain=[translate("chart.ok", lang), leak],
                                                      range=[OK_COLOR, LEAK_COLOR]), title=None),
-        tooltip=["stage:N", "entered:Q", "lost:Q", alt.Tooltip("loss_rate:Q", format=".1%"), alt.Tooltip("conversion_from_top:Q", format=".1%")],
+        tooltip=["stage:N", "entered:Q", "lost:Q", alt.Tooltip("loss_rate:Q", format=".1%"),
+                 alt.Tooltip("conversion_from_top:Q", format=".1%")],
     )
     text = base.mark_text(align="left", dx=4).encode(x="entered:Q", text="label:N")
-    return (bars + text).properties(height=40 * len(data) + 20, title=translate("chart.funnel_title", lang))
+    title = translate("chart.funnel_title", lang, threshold=f"{leak_threshold:.0%}")
+    return (bars + text).properties(height=40 * len(data) + 20, title=title)
 
 
 def funnel_split(segments: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -74,7 +79,7 @@ def funnel_split(segments: pd.DataFrame, lang: str = "en") -> alt.Chart:
     ).properties(height=260, title=translate("chart.funnel_split_title", lang))
 
 
-def gmv_waterfall(before: float, parts: list[tuple[str, float]], after: float, lang: str = "en") -> alt.LayerChart:
+def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: float, lang: str = "en") -> alt.LayerChart:
     """From last period's GMV to this period's, one bar per factor's contribution."""
     rows, running = [], before
     rows.append({"step": translate("kpi.previous_gmv", lang), "start": 0.0, "end": before, "kind": "total", "amount": before})
@@ -88,15 +93,16 @@ def gmv_waterfall(before: float, parts: list[tuple[str, float]], after: float, l
     base = alt.Chart(data).encode(x=alt.X("step:N", sort=order, title=None))
     bars = base.mark_bar(size=48).encode(
         y=alt.Y("start:Q", title="GMV"), y2="end:Q",
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=["#6b7280", "#16a34a", LEAK_COLOR]), legend=None),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=["#6b7280", "#16a34a", LEAK_COLOR]),
+                        legend=None),
         tooltip=["step:N", alt.Tooltip("amount:Q", format=",.0f")],
     )
     text = base.mark_text(dy=-8).encode(y="end:Q", text=alt.Text("amount:Q", format=",.0f"))
     return (bars + text).properties(height=300, title=translate("chart.waterfall_title", lang))
 
 
-def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
-    """Daily UV per source, with the days flagged as drops marked."""
+def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, uv_drop: float, lang: str = "en") -> alt.LayerChart:
+    """Daily UV per source, with the days flagged as drops (of `uv_drop` or more) marked."""
     lines = alt.Chart(daily).mark_line().encode(
         x=alt.X("date:T", title=None),
         y=alt.Y("uv:Q", title=translate("chart.uv", lang)),
@@ -109,16 +115,17 @@ def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, lang: str = "en") -> alt
         tooltip=["date:T", "channel:N", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("baseline:Q", format=",.0f"),
                  alt.Tooltip("change:Q", format=".0%")],
     )
-    return (lines + points).properties(height=300, title=translate("chart.traffic_title", lang))
+    return (lines + points).properties(height=300, title=translate("chart.traffic_title", lang, threshold=f"{uv_drop:.0%}"))
 
 
 def bounce(daily_totals: pd.DataFrame, threshold: float, lang: str = "en") -> alt.LayerChart:
-    """Daily bounce rate across sources against the 70% line; days above it marked."""
+    """Daily bounce rate across sources against the high-bounce line; days above it marked."""
     line = alt.Chart(daily_totals).mark_line(color=OK_COLOR).encode(
-        x=alt.X("date:T", title=None), y=alt.Y("bounce_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.bounce_rate", lang)),
+        x=alt.X("date:T", title=None),
+        y=alt.Y("bounce_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.bounce_rate", lang)),
         tooltip=["date:T", alt.Tooltip("bounce_rate:Q", format=".1%")],
     )
     rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=LEAK_COLOR, strokeDash=[4, 4]).encode(y="y:Q")
-    high = alt.Chart(daily_totals[daily_totals["bounce_rate"] > threshold]).mark_point(color=ANOMALY_COLOR, filled=True, size=80).encode(
-        x="date:T", y="bounce_rate:Q")
-    return (line + rule + high).properties(height=220, title=translate("chart.bounce_title", lang))
+    above = daily_totals[daily_totals["bounce_rate"] > threshold]
+    high = alt.Chart(above).mark_point(color=ANOMALY_COLOR, filled=True, size=80).encode(x="date:T", y="bounce_rate:Q")
+    return (line + rule + high).properties(height=220, title=translate("chart.bounce_title", lang, threshold=f"{threshold:.0%}"))

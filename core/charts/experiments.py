@@ -11,12 +11,15 @@ from core.platform.i18n import translate
 
 def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Conversion rate per variant with its interval (columns variant, rate, low, high)."""
-    base = alt.Chart(rates).encode(y=alt.Y("variant:N", title=translate("chart.variant", lang)))
-    x = alt.X("low:Q", axis=alt.Axis(format=".1%"), title=translate("chart.conversion_rate", lang), scale=alt.Scale(zero=False))
+    variant, rate = translate("chart.variant", lang), translate("chart.conversion_rate", lang)
+    base = alt.Chart(rates).encode(y=alt.Y("variant:N", title=variant))
+    x = alt.X("low:Q", axis=alt.Axis(format=".1%"), title=rate, scale=alt.Scale(zero=False))
     whiskers = base.mark_rule(color=OK_COLOR, strokeWidth=3).encode(x=x, x2="high:Q")
     dots = base.mark_point(color="#111827", filled=True, size=90).encode(
         x="rate:Q",
-        tooltip=["variant:N", alt.Tooltip("rate:Q", format=".2%"), alt.Tooltip("low:Q", format=".2%"), alt.Tooltip("high:Q", format=".2%")])
+        tooltip=[alt.Tooltip("variant:N", title=variant), alt.Tooltip("rate:Q", format=".2%", title=rate),
+                 alt.Tooltip("low:Q", format=".2%", title=translate("chart.interval_low", lang)),
+                 alt.Tooltip("high:Q", format=".2%", title=translate("chart.interval_high", lang))])
     return (whiskers + dots).properties(height=45 * len(rates) + 40, title=translate("chart.rates_title", lang))
 
 
@@ -27,5 +30,8 @@ def cumulative_rates(daily: pd.DataFrame, lang: str = "en") -> alt.Chart:
         y=alt.Y("cumulative_rate:Q", axis=alt.Axis(format=".1%"), title=translate("chart.cumulative_rate", lang),
                 scale=alt.Scale(zero=False)),
         color=alt.Color("variant:N", title=translate("chart.variant", lang)),
-        tooltip=["date:T", "variant:N", "cumulative_users:Q", alt.Tooltip("cumulative_rate:Q", format=".2%")],
+        tooltip=[alt.Tooltip("date:T", title=translate("chart.date", lang)),
+                 alt.Tooltip("variant:N", title=translate("chart.variant", lang)),
+                 alt.Tooltip("cumulative_users:Q", title=translate("chart.users", lang)),
+                 alt.Tooltip("cumulative_rate:Q", format=".2%", title=translate("chart.cumulative_rate", lang))],
     ).properties(height=260, title=translate("chart.cumulative_title", lang))

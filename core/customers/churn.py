@@ -30,6 +30,10 @@ MIN_CUSTOMERS = 200
 MIN_PER_CLASS = 20
 HOLDOUT_SHARE = 0.3
 RANDOM_STATE = 0
+HORIZON_DAYS = 90  # "gone" means no order in the 90 days after the cutoff
+ACTIVE_DAYS = 365  # only customers who ordered in the year before the cutoff still have something to lose
+AT_RISK_TOP = 50  # customers in the at-risk list: a morning of phone calls
+VALUE_SHARE = 0.2  # the at-risk list looks at the most valuable fifth of customers
 
 
 class ChurnError(Message):
@@ -51,9 +55,10 @@ class ChurnModel:
     churn_rate: float = 0.0  # share of labelled customers who did not buy in the horizon
 
 
-def features(workspace: Workspace, cutoff: date, horizon_days: int = 90) -> pd.DataFrame:
+def features(workspace: Workspace, cutoff: date, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
     """Per customer active in the year before `cutoff`: features from earlier orders, and `churned`."""
-    table = queries.frame(workspace, "customers/churn_features", cutoff=cutoff, horizon_days=int(horizon_days))
+    table = queries.frame(workspace, "customers/churn_features", cutoff=cutoff, horizon_days=int(horizon_days),
+                          active_days=ACTIVE_DAYS)
     table[FEATURES] = table[FEATURES].astype(float)
     table["churned"] = table["churned"].astype(bool)
     return table
@@ -69,7 +74,7 @@ def order_span(workspace: Workspace) -> tuple[date | None, date | None]:
     return as_day(first), as_day(last)
 
 
-def train(workspace: Workspace, horizon_days: int = 90, as_of: date | None = None) -> ChurnModel:
+def train(workspace: Workspace, horizon_days: int = HORIZON_DAYS, as_of: date | None = None) -> ChurnModel:
     """Learn at as_of - horizon, check on held-out customers, then score everyone active at as_of."""
     first, last = order_span(workspace)
     if first is None:
@@ -133,17 +138,23 @@ def lift_table(churned: np.ndarray, risk: np.ndarray, recency: np.ndarray) -> pd
                   "baseline_lift", "cumulative_capture"]]
 
 
-def at_risk(model: ChurnModel, rfm_frame: pd.DataFrame | None = None, top: int = 50,
-            value_share: float = 0.2) -> pd.DataFrame:
+def at_risk(model: ChurnModel, rfm_frame: pd.DataFrame | None = None, top: int = AT_RISK_TOP,
+            value_share: float = VALUE_SHARE) -> pd.DataFrame:
     """The most valuable customers (top `value_share` by monetary) most likely to leave: whom to call first.
 
     `rfm_frame` needs customer_id and monetary; its other columns are kept. Without it, the
     spending in the model's own features is used.
     """
     value = model.scores[["customer_id", "recency_days", "frequency", "monetary"]] if rfm_frame is None else rfm_frame
-    if value.empty or model.scores.empty:
+    return at_risk_among(model.scores[["customer_id", "churn_risk"]], value, top, value_share)
+
+
+def at_risk_among(scores: pd.DataFrame, value: pd.DataFrame, top: int = AT_RISK_TOP,
+                  value_share: float = VALUE_SHARE) -> pd.DataFrame:
+    """`at_risk` from the scores alone (customer_id, churn_risk), so a cached model's scores are enough."""
+    if value.empty or scores.empty:
         return pd.DataFrame(columns=[*value.columns, "churn_risk"])
     high_value = value[value["monetary"] >= value["monetary"].quantile(1 - value_share)]
-    risky = high_value.merge(model.scores[["customer_id", "churn_risk"]], on="customer_id", how="inner")
+    risky = high_value.merge(scores[["customer_id", "churn_risk"]], on="customer_id", how="inner")
     return (risky.sort_values(["churn_risk", "monetary"], ascending=False, kind="stable")
             .head(top).reset_index(drop=True))

@@ -1,6 +1,6 @@
 """Customer tiers: who buys recently, often and for a lot (RFM), and which of the four tiers they are in.
 
-Recency, frequency and monetary value come from `sql/queries/customer_rfm.sql`, aggregated in DuckDB:
+Recency, frequency and monetary value come from `sql/queries/customers/customer_rfm.sql`, aggregated in DuckDB:
 orders before the `as_of` day only, cancelled orders left out, revenue net of refunds. Recency is whole
 days from the last order's date to `as_of`, so an order the day before counts as 1.
 
@@ -40,9 +40,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from core.platform import queries
-
-from core.platform import settings
+from core.platform import queries, settings
 from core.platform.i18n import Message
 from core.platform.workspace import Workspace
 
@@ -207,3 +205,10 @@ def movement(workspace: Workspace, as_of_before: date, as_of_after: date, window
     summary = summary.reindex(index=rows, columns=columns, fill_value=0).astype("int64")
     summary.index.name, summary.columns.name = "tier_before", "tier_after"
     return Movement(both, summary)
+
+
+def segment_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Customers per named segment with their median recency and spending, the largest segment first."""
+    counts = frame.groupby("segment").agg(customers=("customer_id", "size"), recency_days=("recency_days", "median"),
+                                          monetary=("monetary", "median")).reset_index()
+    return counts.sort_values("customers", ascending=False).reset_index(drop=True)

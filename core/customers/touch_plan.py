@@ -8,6 +8,7 @@ share of the customer's orders that can use an offer: min(offers a year, orders 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from datetime import date
 
 from core.platform import settings
 from core.platform.workspace import Workspace
@@ -16,6 +17,9 @@ SMS_PER_MONTH_CAP = 2
 CALLS_PER_QUARTER_CAP = 1
 VIP_DISCOUNT_SHARE_CAP = 0.15
 TIERS = ("VIP", "Potential", "Normal", "Churned")
+SETTINGS_KEY = "tiers.plan"
+TEXT_COLUMNS = ("channel", "content", "schedule", "owner", "kpi")
+COUNT_COLUMNS = ("sms_per_month", "calls_per_quarter", "offers_per_year", "discount_percent")
 
 
 @dataclass
@@ -46,15 +50,20 @@ DEFAULT_PLAN = [
 
 
 def load_plan(workspace: Workspace) -> list[Touch]:
-    saved = settings.get(workspace, "tiers.plan")
+    saved = settings.get(workspace, SETTINGS_KEY)
     if not saved:
         return [Touch(**asdict(t)) for t in DEFAULT_PLAN]
+    return from_rows(saved)
+
+
+def from_rows(rows: list[dict]) -> list[Touch]:
+    """Touches from table rows (saved JSON or the page's editor); columns from an older version are ignored."""
     names = {f.name for f in fields(Touch)}
-    return [Touch(**{k: v for k, v in row.items() if k in names}) for row in saved]
+    return [Touch(**{k: v for k, v in row.items() if k in names}) for row in rows]
 
 
 def save_plan(workspace: Workspace, plan: list[Touch]) -> None:
-    settings.put(workspace, "tiers.plan", [asdict(t) for t in plan])
+    settings.put(workspace, SETTINGS_KEY, [asdict(t) for t in plan])
 
 
 def cap_warnings(plan: list[Touch], vip_orders_per_year: float | None) -> list[tuple[str, dict]]:
@@ -64,7 +73,8 @@ def cap_warnings(plan: list[Touch], vip_orders_per_year: float | None) -> list[t
         if touch.sms_per_month > SMS_PER_MONTH_CAP:
             warnings.append(("plan.warn.sms", {"tier": touch.tier, "count": touch.sms_per_month, "cap": SMS_PER_MONTH_CAP}))
         if touch.calls_per_quarter > CALLS_PER_QUARTER_CAP:
-            warnings.append(("plan.warn.calls", {"tier": touch.tier, "count": touch.calls_per_quarter, "cap": CALLS_PER_QUARTER_CAP}))
+            warnings.append(("plan.warn.calls", {"tier": touch.tier, "count": touch.calls_per_quarter,
+                                                 "cap": CALLS_PER_QUARTER_CAP}))
         if touch.tier == "VIP" and vip_orders_per_year:
             share = vip_discount_share(touch, vip_orders_per_year)
             if share > VIP_DISCOUNT_SHARE_CAP:
@@ -75,3 +85,13 @@ def cap_warnings(plan: list[Touch], vip_orders_per_year: float | None) -> list[t
 def vip_discount_share(touch: Touch, orders_per_year: float) -> float:
     used = min(touch.offers_per_year, orders_per_year) / orders_per_year
     return touch.discount_percent / 100 * used
+
+
+def vip_orders_per_year(customers, as_of: date, first_order_day: date, window_days: int | None) -> float | None:
+    """How often a VIP orders in a year, the base of the discount cap: the VIPs' average order count over
+    the years the counted orders span (the window, or all history but at least a year). None without VIPs."""
+    vips = customers[customers["tier"] == "VIP"]
+    if vips.empty:
+        return None
+    years = max(1.0, (as_of - first_order_day).days / 365) if window_days is None else window_days / 365
+    return float(vips["frequency"].mean() / years)

@@ -41,20 +41,9 @@ def build_demo(target: Path, sample_dir: Path = SAMPLE_DIR) -> None:
 
 def _log_demo_experiments(workspace: Workspace) -> None:
     """The demo's test log holds its finished experiments, as a shop that keeps one would."""
-    from core.experiments import register as ab_log
     from core.experiments import service as experiments
-    from core.platform.i18n import translate
 
-    for name in experiments.names(workspace):
-        experiment = experiments.analyse(workspace, name)
-        for comparison in experiment.comparisons:
-            variants = experiment.variants
-            ab_log.add(workspace, ab_log.entry_from(
-                name if len(experiment.comparisons) == 1 else f"{name}:{comparison.variant}", comparison.result,
-                page=experiment.page, variable=experiment.variable, version_a=experiment.control,
-                version_b=comparison.variant, first_day=str(variants["first_day"].min())[:10],
-                last_day=str(variants["last_day"].max())[:10],
-                conclusion=translate(f"ab.verdict.{comparison.result.verdict}", b=comparison.variant, a=experiment.control)))
+    experiments.log_every_experiment(workspace)
 
 
 def ensure_demo(root: Path | None = None) -> Workspace:

@@ -56,8 +56,12 @@ def from_counts(stage_names: list[str], users: list[int]) -> pd.DataFrame:
 
 
 def segments(workspace: Workspace) -> list[str]:
+    """The segments a funnel can be shown for, 'all' first; several segments without an 'all' row
+    are added up as 'all' (as `funnel` does), so the first choice is always the default funnel."""
     with workspace.cursor() as cur:
-        return [row[0] for row in cur.execute("select distinct segment from funnel_stages order by segment = 'all' desc, segment").fetchall()]
+        found = [row[0] for row in cur.execute(
+            "select distinct segment from funnel_stages order by segment = 'all' desc, segment").fetchall()]
+    return ["all", *found] if len(found) > 1 and "all" not in found else found
 
 
 def funnel(workspace: Workspace, segment: str | None = None, start: date | None = None, end: date | None = None) -> pd.DataFrame:
@@ -84,3 +88,18 @@ def by_segment(workspace: Workspace, start: date | None = None, end: date | None
 def has_dates(workspace: Workspace) -> bool:
     with workspace.cursor() as cur:
         return cur.execute("select count(date) > 0 from funnel_stages").fetchone()[0]
+
+
+def against(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Each stage's loss rate now and in an earlier period, matched by step (empty without an earlier funnel)."""
+    columns = ["step", "stage", "loss_rate", "loss_rate_before"]
+    if now.empty or before.empty:
+        return pd.DataFrame(columns=columns)
+    earlier = before[["step", "loss_rate"]].rename(columns={"loss_rate": "loss_rate_before"})
+    return now[["step", "stage", "loss_rate"]].merge(earlier, on="step", how="left")[columns]
+
+
+def split(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """`by_segment`, or nothing when there are fewer than two segments to set side by side."""
+    table = by_segment(workspace, start, end)
+    return table if table["segment"].nunique() > 1 else table.iloc[0:0]

@@ -15,9 +15,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.platform import queries
-
-from core.platform import settings
+from core.platform import queries, settings
 from core.platform.transactions import transaction
 from core.platform.workspace import Workspace
 
@@ -52,6 +50,9 @@ DEFAULT_THRESHOLDS = {m.key: list(m.bands) for m in METRICS}
 # Presets fix one dimension's share; the other dimensions keep their proportions in the rest.
 PRESETS = {"default": None, "new_platform": ("technical", 0.30), "mature_platform": ("product", 0.25)}
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2}
+# Settings keys (existing workspaces hold them): weights as fractions, cut-offs as four numbers per metric.
+WEIGHTS_KEY = "health.weights"
+THRESHOLDS_KEY = "health.thresholds"
 
 
 def score(value: float, bands: list[float] | tuple[float, ...], lower_is_better: bool) -> int:
@@ -75,14 +76,14 @@ def preset_weights(name: str) -> dict[str, float]:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evidence:
     value: float | None
     detail: str  # catalog key explaining where the value came from
     params: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     metric: str
     dimension: str
@@ -91,11 +92,12 @@ class Row:
     weight: float  # as given
     effective_weight: float  # renormalised over the metrics that have a value
     evidence: Evidence
+    unit: str  # seconds, rate, per_year: how the value reads
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scorecard:
-    rows: list[Row]
+    rows: tuple[Row, ...]
     total: float | None
 
     def dimension_scores(self) -> dict[str, float | None]:
@@ -112,21 +114,25 @@ def build_scorecard(evidence: dict[str, Evidence], weights: dict[str, float] | N
                     thresholds: dict[str, list[float]] | None = None) -> Scorecard:
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-    rows = []
-    for metric in METRICS:
-        found = evidence.get(metric.key) or Evidence(None, "health.evidence.missing")
-        value = found.value
-        points = None if value is None or (isinstance(value, float) and math.isnan(value)) else score(value, thresholds[metric.key], metric.lower_is_better)
-        rows.append(Row(metric.key, metric.dimension, value if points is not None else None, points, weights[metric.key], 0.0, found))
-    counted = [r for r in rows if r.score is not None and r.weight > 0]
-    weight_sum = sum(r.weight for r in counted)
-    for r in counted:
-        r.effective_weight = r.weight / weight_sum
-    total = round(sum(r.score * r.effective_weight for r in counted), 4) if counted else None
+    found = {metric.key: evidence.get(metric.key) or Evidence(None, "health.evidence.missing") for metric in METRICS}
+    points = {
+        metric.key: None if _isnan(found[metric.key].value)
+        else score(found[metric.key].value, thresholds[metric.key], metric.lower_is_better)
+        for metric in METRICS
+    }
+    counted = [key for key, p in points.items() if p is not None and weights[key] > 0]
+    weight_sum = sum(weights[key] for key in counted)
+    effective = {key: weights[key] / weight_sum for key in counted}
+    rows = tuple(
+        Row(m.key, m.dimension, found[m.key].value if points[m.key] is not None else None, points[m.key], weights[m.key],
+            effective.get(m.key, 0.0), found[m.key], m.unit)
+        for m in METRICS
+    )
+    total = round(sum(points[key] * effective[key] for key in counted), 4) if counted else None
     return Scorecard(rows, total)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     metric: str
     priority: str
@@ -189,11 +195,21 @@ def input_evidence(workspace: Workspace) -> dict[str, Evidence]:
 
 
 def saved_weights(workspace: Workspace) -> dict[str, float]:
-    return {**DEFAULT_WEIGHTS, **settings.get(workspace, "health.weights", {})}
+    return {**DEFAULT_WEIGHTS, **settings.get(workspace, WEIGHTS_KEY, {})}
 
 
 def saved_thresholds(workspace: Workspace) -> dict[str, list[float]]:
-    return {**DEFAULT_THRESHOLDS, **settings.get(workspace, "health.thresholds", {})}
+    return {**DEFAULT_THRESHOLDS, **settings.get(workspace, THRESHOLDS_KEY, {})}
+
+
+def save_weights(workspace: Workspace, weights: dict[str, float]) -> None:
+    """Weights as fractions; metrics not given keep their default."""
+    settings.put(workspace, WEIGHTS_KEY, weights)
+
+
+def save_thresholds(workspace: Workspace, thresholds: dict[str, list[float]]) -> None:
+    """Four cut-offs per metric (for scores 5, 4, 3, 2); metrics not given keep their default."""
+    settings.put(workspace, THRESHOLDS_KEY, thresholds)
 
 
 def scorecard(workspace: Workspace, start: date, end: date) -> Scorecard:

@@ -14,7 +14,7 @@ from core.platform import queries
 from core.platform.workspace import Workspace
 
 
-@dataclass
+@dataclass(frozen=True)
 class Period:
     start: date
     end: date
@@ -48,6 +48,37 @@ def gmv_bridge(before: Period, after: Period) -> list[tuple[str, float]]:
     conversion_part = after.uv * (after.conversion_rate - before.conversion_rate) * before.aov
     aov_part = after.uv * after.conversion_rate * (after.aov - before.aov)
     return [("uv", uv_part), ("conversion_rate", conversion_part), ("aov", aov_part)]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One KPI now and before. `change` is relative (0.1 = +10%), or for the conversion rate the change in
+    percentage points (1.0 = +1 pt), since a relative change of a rate reads wrongly; None without a before."""
+    kpi: str  # gmv, orders, uv, conversion_rate, aov
+    value: float
+    before: float
+    change: float | None
+    in_points: bool = False
+
+
+def changes(before: Period, after: Period) -> tuple[Change, ...]:
+    """GMV, orders, UV, conversion rate and AOV against the period before, in that order."""
+    def relative(kpi: str, now: float, then: float) -> Change:
+        return Change(kpi, now, then, now / then - 1 if then else None)
+
+    points = (after.conversion_rate - before.conversion_rate) * 100 if before.conversion_rate else None
+    return (
+        relative("gmv", after.gmv, before.gmv),
+        relative("orders", after.orders, before.orders),
+        relative("uv", after.uv, before.uv),
+        Change("conversion_rate", after.conversion_rate, before.conversion_rate, points, in_points=True),
+        relative("aov", after.aov, before.aov),
+    )
+
+
+def has_bridge(before: Period, after: Period) -> bool:
+    """The bridge needs visitors and orders in both periods: a factor of zero has no share to split."""
+    return bool(before.uv and after.uv and before.orders and after.orders)
 
 
 def data_range(workspace: Workspace) -> tuple[date | None, date | None]:

@@ -4,17 +4,19 @@ SVG, so it opens anywhere with no network. Every value from the data is HTML-esc
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from core.charts import diagnosis as charts
-
-from core.diagnosis import traffic
-from core.diagnosis.service import Diagnosis
 from core.platform.i18n import translate
 
+if TYPE_CHECKING:  # the service builds the report, so the report may not import it at run time
+    from core.diagnosis.service import Diagnosis
+
 STYLE = """
-body{font-family:-apple-system,Segoe UI,Roboto,"Noto Sans SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;color:#111827}
+body{font-family:-apple-system,Segoe UI,Roboto,"Noto Sans SC","Microsoft YaHei",sans-serif;
+margin:2rem auto;max-width:1000px;color:#111827}
 h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.3rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #e5e7eb;padding:.35rem .5rem;text-align:left}
 th{background:#f9fafb}.bad{color:#dc2626;font-weight:600}.muted{color:#6b7280}.total{font-size:2rem;font-weight:700}
@@ -44,8 +46,6 @@ def format_value(metric_unit: str, value: float | None) -> str:
 
 
 def build_html(shop: str, result: Diagnosis, lang: str = "en") -> str:
-    from core.diagnosis.health import BY_KEY
-
     t = lambda key, **params: translate(key, lang, **params)  # noqa: E731
     card = result.card
     parts = [
@@ -58,8 +58,9 @@ def build_html(shop: str, result: Diagnosis, lang: str = "en") -> str:
         svg(charts.radar(card.dimension_scores(), lang)),
         _table(
             [t("col.metric"), t("col.dimension"), t("col.value"), t("col.score"), t("col.weight"), t("col.evidence")],
-            [[t(f"health.metric.{r.metric}"), t(f"health.dimension.{r.dimension}"), format_value(BY_KEY[r.metric].unit, r.value),
-              r.score if r.score is not None else "–", f"{r.effective_weight:.0%}" if r.score is not None else t("health.left_out"),
+            [[t(f"health.metric.{r.metric}"), t(f"health.dimension.{r.dimension}"), format_value(r.unit, r.value),
+              r.score if r.score is not None else "–",
+              f"{r.effective_weight:.0%}" if r.score is not None else t("health.left_out"),
               t(r.evidence.detail, **r.evidence.params)] for r in card.rows],
             {i for i, r in enumerate(card.rows) if r.score is not None and r.score < 3},
         ),
@@ -71,7 +72,7 @@ def build_html(shop: str, result: Diagnosis, lang: str = "en") -> str:
     if not result.funnel.empty:
         parts += [
             f"<h2>{escape(t('diagnosis.funnel'))}</h2>",
-            svg(charts.funnel(result.funnel, lang)),
+            svg(charts.funnel(result.funnel, result.leak_threshold, lang)),
             _table([t("col.stage"), t("col.entered"), t("col.lost"), t("col.loss_rate"), t("col.cause")],
                    [[r.stage, f"{r.entered:,.0f}", "" if pd.isna(r.lost) else f"{r.lost:,.0f}",
                      "" if pd.isna(r.loss_rate) else f"{r.loss_rate:.1%}", t(r.cause) if r.cause else ""]
@@ -81,11 +82,11 @@ def build_html(shop: str, result: Diagnosis, lang: str = "en") -> str:
     if not result.daily_by_channel.empty:
         parts += [
             f"<h2>{escape(t('diagnosis.traffic'))}</h2>",
-            svg(charts.traffic(result.daily_by_channel, result.anomalies, lang)),
-            svg(charts.bounce(result.daily_totals, traffic.HIGH_BOUNCE, lang)),
+            svg(charts.traffic(result.daily_by_channel, result.anomalies, result.uv_drop_threshold, lang)),
+            svg(charts.bounce(result.daily_totals, result.bounce_threshold, lang)),
             f"<p>{escape(t('diagnosis.act_within'))}</p>",
             _table([t("col.date"), t("col.channel"), t("col.metric"), t("col.value"), t("col.baseline")],
-                   [[str(r.date)[:10], r.channel, t(f"anomaly.{r.metric}"),
+                   [[str(r.date)[:10], r.channel, t(f"anomaly.{r.metric}", threshold=f"{result.bounce_threshold:.0%}"),
                      f"{r.value:.1%}" if r.metric == "high_bounce" else f"{r.value:,.0f}",
                      f"{r.baseline:.0%}" if r.metric == "high_bounce" else f"{r.baseline:,.0f}"]
                     for r in result.anomalies.itertuples()])

@@ -23,7 +23,8 @@ def _between(sql: str, start: date | None, end: date | None) -> tuple[str, list]
 
 
 def daily_by_channel(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    sql, params = _between("select date, channel, uv, share_of_uv, bounce_rate, add_to_cart_rate from daily_channel_traffic", start, end)
+    sql, params = _between(
+        "select date, channel, uv, share_of_uv, bounce_rate, add_to_cart_rate from daily_channel_traffic", start, end)
     with workspace.cursor() as cur:
         return cur.execute(sql, params).fetchdf()
 
@@ -40,7 +41,8 @@ def channel_summary(workspace: Workspace, start: date | None = None, end: date |
         return cur.execute(
             """select channel, sum(uv) as uv, sum(uv) / sum(sum(uv)) over () as share_of_uv,
                       sum(uv * bounce_rate) / nullif(sum(uv) filter (where bounce_rate is not null), 0) as bounce_rate,
-                      sum(uv * add_to_cart_rate) / nullif(sum(uv) filter (where add_to_cart_rate is not null), 0) as add_to_cart_rate
+                      sum(uv * add_to_cart_rate) / nullif(sum(uv) filter (where add_to_cart_rate is not null), 0)
+                          as add_to_cart_rate
                from daily_channel_traffic
                where ($1::date is null or date >= $1) and ($2::date is null or date <= $2)
                group by channel order by uv desc""",

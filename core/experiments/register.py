@@ -1,4 +1,7 @@
-"""The A/B test register (the playbook's record table): one row per test, kept in the workspace."""
+"""The A/B test register (the playbook's record table): one row per test, kept in the workspace.
+
+Every write moves the data version, as hand-entered health inputs do, so cached reads of the register
+see it at once."""
 
 from __future__ import annotations
 
@@ -31,11 +34,17 @@ def entry_from(test_id: str, result, *, page: str | None, variable: str | None, 
 
 def add(workspace: Workspace, entry: dict) -> None:
     """Add or update one test (keyed by its id)."""
+    add_all(workspace, [entry])
+
+
+def add_all(workspace: Workspace, entries: list[dict]) -> None:
+    """Add or update several tests in one transaction."""
     with transaction(workspace) as cur:
-        cur.execute(
-            f"insert or replace into ab_test_log ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
-            [entry.get(c) for c in COLUMNS],
-        )
+        for entry in entries:
+            cur.execute(
+                f"insert or replace into ab_test_log ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
+                [entry.get(c) for c in COLUMNS],
+            )
 
 
 def replace_all(workspace: Workspace, table: pd.DataFrame) -> None:

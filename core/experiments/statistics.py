@@ -107,7 +107,7 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
-@dataclass
+@dataclass(frozen=True)
 class RevenueTest:
     """Welch's t-test on revenue per visitor, from sums and sums of squares."""
 
@@ -137,7 +137,7 @@ def welch_from_sums(n_a: int, sum_a: float, sq_a: float, n_b: int, sum_b: float,
     return RevenueTest(mean_a, mean_b, diff, diff - margin, diff + margin, float(2 * stats.t.sf(abs(t), dof)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
     users_a: int
     conv_a: int
@@ -162,6 +162,24 @@ class Result:
     reasons: list[tuple[str, dict]] = field(default_factory=list)  # catalog keys with parameters
     days: int | None = None
     due: date | None = None  # when the verdict may be called, if not yet
+
+    @property
+    def required_confidence(self) -> float:
+        return 1 - self.alpha
+
+    @property
+    def split_mismatch(self) -> bool:
+        """The sample-ratio check failed: the groups' sizes are not the planned split."""
+        return self.srm_p_value < SRM_ALPHA
+
+    @property
+    def confidence_text(self) -> str:
+        return format_confidence(self.confidence)
+
+    @property
+    def lift_points(self) -> tuple[float, float, float]:
+        """The lift and its interval in percentage points, as the page writes them."""
+        return self.abs_lift * 100, self.ci_low * 100, self.ci_high * 100
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -188,21 +206,26 @@ def analyse(users_a: int, conv_a: int, users_b: int, conv_b: int, *, alpha: floa
     z, p = z_test(users_a, conv_a, users_b, conv_b)
     low, high = diff_interval(users_a, conv_a, users_b, conv_b, alpha)
     rel_low, rel_high = relative_interval(users_a, conv_a, users_b, conv_b, alpha) or (None, None)
-    result = Result(
+    planned = [1 - planned_share_b, planned_share_b]
+    srm = srm_p_value(all_group_users) if all_group_users else srm_p_value([users_a, users_b], planned)
+    decision_p = p if decision_p_value is None else decision_p_value
+    if days is None and first_day is not None and last_day is not None:
+        days = (last_day - first_day).days + 1
+    verdict, reasons, due = _decide(
+        srm_p=srm, smallest=min(users_a, users_b), abs_lift=rate_b - rate_a, decision_p=decision_p, alpha=alpha,
+        days=days, first_day=first_day, last_day=last_day, planned_end=planned_end, variables=variables,
+        min_users=min_users, min_days=min_days)
+    return Result(
         users_a, conv_a, users_b, conv_b, alpha, rate_a, rate_b, rate_b - rate_a,
         (rate_b - rate_a) / rate_a if rate_a else None, low, high, rel_low, rel_high,
-        z, p, 1 - p, prob_b_beats_a(users_a, conv_a, users_b, conv_b),
-        srm_p_value(all_group_users) if all_group_users else srm_p_value([users_a, users_b], [1 - planned_share_b, planned_share_b]),
-        "keep_testing", p if decision_p_value is None else decision_p_value, days=days,
+        z, p, 1 - p, prob_b_beats_a(users_a, conv_a, users_b, conv_b), srm, verdict, decision_p, reasons, days, due,
     )
-    _decide(result, first_day=first_day, last_day=last_day, planned_end=planned_end, variables=variables,
-            min_users=min_users, min_days=min_days)
-    return result
 
 
-def _decide(result: Result, *, first_day: date | None, last_day: date | None, planned_end: date | None,
-            variables: int, min_users: int, min_days: int) -> None:
-    """The playbook's guardrails, in order of precedence:
+def _decide(*, srm_p: float, smallest: int, abs_lift: float, decision_p: float, alpha: float, days: int | None,
+            first_day: date | None, last_day: date | None, planned_end: date | None, variables: int, min_users: int,
+            min_days: int) -> tuple[str, list[tuple[str, dict]], date | None]:
+    """The playbook's guardrails, in order of precedence, as (verdict, reasons, due):
     1. invalid: the split differs from the plan (sample-ratio mismatch, chi-square p < 0.001);
     2. invalid: more than one variable changed;
     3. keep testing: fewer than 10,000 users in a group, fewer than 7 days, or data ending before the
@@ -210,36 +233,30 @@ def _decide(result: Result, *, first_day: date | None, last_day: date | None, pl
        (the numbers are provisional until then: early looks inflate false positives);
     4. B wins / A wins: confidence at least 1 - alpha (95%), by the sign of the difference;
     5. otherwise no significant difference."""
-    reasons = result.reasons
-    if result.srm_p_value < SRM_ALPHA:
-        reasons.append(("ab.reason.srm", {"p": f"{result.srm_p_value:.2g}"}))
+    reasons: list[tuple[str, dict]] = []
+    if srm_p < SRM_ALPHA:
+        reasons.append(("ab.reason.srm", {"p": f"{srm_p:.2g}"}))
     if variables > 1:
         reasons.append(("ab.reason.variables", {"count": variables}))
     if reasons:
-        result.verdict = "invalid"
-        return
-    smallest = min(result.users_a, result.users_b)
+        return "invalid", reasons, None
     if smallest < min_users:
         reasons.append(("ab.reason.small", {"users": f"{smallest:,}", "minimum": f"{min_users:,}"}))
-    if result.days is None and first_day is not None and last_day is not None:
-        result.days = (last_day - first_day).days + 1
-    if result.days is not None and result.days < min_days:
-        reasons.append(("ab.reason.short", {"days": result.days, "minimum": min_days}))
+    if days is not None and days < min_days:
+        reasons.append(("ab.reason.short", {"days": days, "minimum": min_days}))
+    due = None
     if first_day is not None and last_day is not None:
         due = max(first_day + timedelta(days=min_days - 1), planned_end or first_day)
         if last_day < due:
-            result.due = due
             reasons.append(("ab.reason.before_end", {"due": due.isoformat()}))
+        else:
+            due = None
     if reasons:
-        result.verdict = "keep_testing"
-        return
-    confidence = {"confidence": format_confidence(1 - result.decision_p_value), "needed": f"{1 - result.alpha:.0%}"}
-    if result.decision_p_value < result.alpha:
-        result.verdict = "b_wins" if result.abs_lift > 0 else "a_wins"
-        reasons.append(("ab.reason.significant", confidence))
-    else:
-        result.verdict = "no_difference"
-        reasons.append(("ab.reason.not_significant", confidence))
+        return "keep_testing", reasons, due
+    confidence = {"confidence": format_confidence(1 - decision_p), "needed": f"{1 - alpha:.0%}"}
+    if decision_p < alpha:
+        return ("b_wins" if abs_lift > 0 else "a_wins"), [("ab.reason.significant", confidence)], None
+    return "no_difference", [("ab.reason.not_significant", confidence)], None
 
 
 def format_confidence(confidence: float) -> str:
@@ -260,7 +277,8 @@ def sample_size(baseline: float, mde: float, *, relative: bool = False, alpha: f
     if not 0 < alpha < 1 or not 0 < power < 1:
         raise InputError("ab.error.alpha_power")
     pbar = (p1 + p2) / 2
-    top = stats.norm.ppf(1 - alpha / 2) * math.sqrt(2 * pbar * (1 - pbar)) + stats.norm.ppf(power) * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    top = (stats.norm.ppf(1 - alpha / 2) * math.sqrt(2 * pbar * (1 - pbar))
+           + stats.norm.ppf(power) * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2)))
     return math.ceil(top**2 / (p2 - p1) ** 2)
 
 

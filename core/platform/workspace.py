@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.platform.errors import WorkspaceBusy, WorkspaceError, WorkspaceReadOnly, user_message
+from core.platform.errors import WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
 
 SCHEMA_VERSION_TABLE = "schema_version"
@@ -146,6 +146,11 @@ class Workspace:
     def connection(self) -> duckdb.DuckDBPyConnection:
         return open_connection(self.path)
 
+    def open(self) -> Workspace:
+        """Open the file now (creating, migrating and viewing it), so a problem shows here and not later."""
+        open_connection(self.path)
+        return self
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for this thread; it sees the workspace's tables and views."""
         return self.connection.cursor()
@@ -153,7 +158,7 @@ class Workspace:
     @contextmanager
     def writing(self):
         """Serialise writers: DuckDB gives concurrent writers to a table a write-write conflict."""
-        self.connection  # opens the file and creates its lock
+        self.open()  # creates the file's lock
         with _write_locks[self.path]:
             yield
 

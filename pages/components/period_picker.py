@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
+from core.diagnosis.service import DataRange
 from pages.components.state import t
 
 PRESETS = (7, 30, 90)
+DEFAULT = 30
 
 
-def show(first: date, last: date, key: str = "period") -> tuple[date, date]:
+def show(span: DataRange, key: str = "period") -> tuple[date, date]:
     choices = [*PRESETS, "custom"]
     labels = {**{days: t("period.last_days", days=days) for days in PRESETS}, "custom": t("period.custom")}
-    choice = st.segmented_control(t("period.label"), choices, format_func=labels.get, default=30, key=f"{key}_preset")
+    choice = st.segmented_control(t("period.label"), choices, format_func=labels.get, default=DEFAULT, key=f"{key}_preset")
     if choice == "custom":
-        picked = st.date_input(t("period.range"), value=(max(first, last - timedelta(days=29)), last),
-                               min_value=first, max_value=last, key=f"{key}_range")
+        picked = st.date_input(t("period.range"), value=span.period(days=DEFAULT),
+                               min_value=span.first, max_value=span.last, key=f"{key}_range")
         if isinstance(picked, tuple) and len(picked) == 2:
             return picked
         return picked[0], picked[0]
-    days = choice or 30
-    start = max(first, last - timedelta(days=days - 1))
-    st.caption(t("period.showing", start=start, end=last))
-    return start, last
+    start, end = span.period(days=choice or DEFAULT)
+    st.caption(t("period.showing", start=start, end=end))
+    return start, end

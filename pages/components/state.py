@@ -31,7 +31,7 @@ def t(key: str, **params) -> str:
 def _open_workspace(path: str) -> Workspace:
     """One connection per workspace file for the whole server; each run takes its own cursor."""
     workspace = Workspace(path)
-    workspace.connection
+    workspace.open()
     return workspace
 
 

@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.platform.workspace import Workspace
-from tests.conftest import ROOT, table
 from pages.components.uploader import upload_dir
+from tests.conftest import ROOT, table
 from tests.pages.conftest import page_for
 
 APP = str(ROOT / "app.py")

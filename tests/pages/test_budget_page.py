@@ -7,7 +7,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.budget import roles as channel_roles
-
 from core.data import ingest
 from core.platform.workspace import Workspace
 from tests.conftest import ROOT
@@ -77,7 +76,8 @@ def test_matrix_split_by_customer_tier():
     assert len(at.get("vega_lite_chart")) == charts - 1  # the category x channel heatmap is for the plain view
     assert not at.exception
     tiered = at.dataframe[-1].value
-    assert set(tiered["Customer tier"]) <= {"VIP", "Potential", "Normal", "Churned", "New"} and "New" in set(tiered["Customer tier"])
+    tiers = set(tiered["Customer tier"])
+    assert tiers <= {"VIP", "Potential", "Normal", "Churned", "New"} and "New" in tiers
     assert len(tiered) > len(plain)
 
 

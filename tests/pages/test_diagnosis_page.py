@@ -60,7 +60,7 @@ def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
     from core.platform.workspace import Workspace
 
     empty = Workspace(data_dir / "empty.duckdb")
-    empty.connection
+    empty.open()
     at = page_for(empty.path, "pages.diagnosis").run()
     assert not at.exception
     assert at.info[0].value == "This needs data that the workspace does not have yet: Orders. Add it on the Data page."
@@ -69,8 +69,8 @@ def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
 
 def test_hand_entered_values_and_weights_are_saved(data_dir):
     """AppTest cannot type into a data editor: its edits are seeded the way the browser sends them."""
-    from core.diagnosis import health
     from core.data import ingest
+    from core.diagnosis import health
     from core.platform import settings
     from core.platform.workspace import Workspace
     from tests.conftest import write_csv

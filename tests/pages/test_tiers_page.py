@@ -11,8 +11,6 @@ from tests.conftest import ROOT
 APP = str(ROOT / "app.py")
 
 
-
-
 def table_with(at: AppTest, column: str):
     (found,) = [d.value for d in at.dataframe if column in d.value.columns]
     return found

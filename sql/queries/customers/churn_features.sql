@@ -1,6 +1,6 @@
 -- Churn features per customer as of $cutoff, from orders placed before it only, and whether the
 -- customer then bought nothing in the $horizon_days after it (the label, when it has been observed).
--- Only customers who ordered in the year before the cutoff count: the ones there is still something to lose.
+-- Only customers who ordered in the $active_days days before the cutoff count: the ones there is still something to lose.
 
 with
 
@@ -41,7 +41,7 @@ per_customer as (
 
 active as (
     select * from per_customer
-    where last_ordered_at >= $cutoff::timestamp - interval 365 day
+    where last_ordered_at >= $cutoff::timestamp - to_days($active_days::integer)
 ),
 
 labelled as (

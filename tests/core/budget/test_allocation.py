@@ -7,10 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from core.budget import allocation
-
-from core.budget import response_curves
-
+from core.budget import allocation, response_curves
 
 CURVES = {
     "search": response_curves.Curve("hill", (60_000.0, 8_000.0, 1.2), 1, 10, 0, 30_000, 1000),
@@ -99,3 +96,20 @@ def test_compare_predicts_revenue_roi_and_orders_per_channel():
 def test_todays_split_at_another_total():
     assert allocation.todays_split_at({"a": 30.0, "b": 10.0}, 100, ["a", "b", "c"]) == {"a": 75.0, "b": 25.0, "c": 0.0}
     assert allocation.todays_split_at({}, 90, ["a", "b", "c"]) == {"a": 30.0, "b": 30.0, "c": 30.0}  # nothing spent yet: even
+
+
+def test_targets_under_channel_maximums_are_unreachable_or_met_within_them():
+    # every channel at most 5,000: no total above 20,000 can be split, so the search must stop there
+    bounds = {name: (None, 5_000.0) for name in CURVES}
+    assert allocation.min_total_for_revenue(CURVES, 1e9, bounds) is None  # not an error: not reachable
+    plan = allocation.min_total_for_revenue(CURVES, 30_000.0, bounds)
+    assert plan is not None and plan.revenue >= 30_000 and plan.total <= 20_000 + 1e-6
+    assert all(spend <= 5_000 + 1e-6 for spend in plan.allocation.values())
+    # ROI 2 holds even at the largest total the maximums allow: the largest total is that one
+    roi = allocation.split_for_roi(CURVES, 2.0, bounds)
+    assert roi is not None and roi.total == pytest.approx(20_000, rel=1e-3)
+    assert allocation.split_for_roi(CURVES, 1e6, bounds) is None
+    # a test channel's minimum of 1,000 fits the 10% cap only from a total of 10,000: smaller totals are
+    # skipped on the way, not an error
+    plan = allocation.min_total_for_revenue(CURVES, 30_000.0, {"test_lab": (1_000.0, None)}, test_channels=("test_lab",))
+    assert plan is not None and plan.total >= 10_000 - 1e-6 and plan.allocation["test_lab"] >= 1_000 - 1e-6

@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from core.budget import analysis_matrix
-
 from core.data import ingest
 from tests.conftest import write_csv
-
 
 # 10-day periods ending 2024-06-30: recent is 21-30 June, before is 11-20 June.
 MATRIX_ORDERS = """
@@ -54,3 +52,14 @@ def test_analysis_matrix_by_tier_uses_the_tier_at_each_period_start(workspace, t
 
 def test_analysis_matrix_of_an_empty_workspace_is_empty(workspace):
     assert analysis_matrix.analysis_matrix(workspace, by_tier=True).empty
+
+
+@pytest.mark.parametrize("share, growth, roi, stars", [
+    (0.01, None, None, 1),  # nothing known: one star
+    (0.05, 0.05, 1.5, 3),  # a 5% share counts, growth must beat 5%, ROI 1.5 is one star
+    (0.049, 0.051, 2.99, 3),
+    (0.05, 0.06, 3.0, 5),  # ROI 3 is two stars
+    (0.5, float("nan"), float("nan"), 2),  # a missing growth or ROI adds nothing
+])
+def test_growth_stars_at_their_edges(share, growth, roi, stars):
+    assert analysis_matrix.growth_stars(share, growth, roi) == stars

@@ -7,10 +7,8 @@ import pandas as pd
 import pytest
 
 from core.budget import channel_returns as budget
-
-from core.data import ingest
-
 from core.budget import response_curves
+from core.data import ingest
 from tests.conftest import write_csv
 
 
@@ -90,7 +88,8 @@ def test_revenue_per_order_over_the_last_three_months():
 
 
 def test_over_period_stretches_curves_and_spend_alike():
-    curve = response_curves.fit_curve([100.0, 200.0, 400.0, 800.0, 1_600.0, 3_200.0], [300.0, 520.0, 800.0, 1_050.0, 1_200.0, 1_260.0])
+    curve = response_curves.fit_curve([100.0, 200.0, 400.0, 800.0, 1_600.0, 3_200.0],
+                                      [300.0, 520.0, 800.0, 1_050.0, 1_200.0, 1_260.0])
     curves, spend = budget.over_period({"search": curve}, {"search": 400.0}, 3)
     assert spend == {"search": 1_200.0}
     assert curves["search"].predict(1_200.0) == pytest.approx(3 * curve.predict(400.0))

@@ -6,7 +6,6 @@ import pytest
 
 from core.budget import roles as channel_roles
 
-
 GUESSED = {"Baidu SEM": "search", "信息流": "feed", "Douyin": "social", "test lab": "testing"}
 
 
@@ -25,9 +24,11 @@ def test_default_split_sums_to_one(roles, current):
 
 
 def test_default_split_by_role():
-    assert channel_roles.default_split(GUESSED) == pytest.approx({"Baidu SEM": 0.4, "信息流": 0.3, "Douyin": 0.2, "test lab": 0.1})
+    assert channel_roles.default_split(GUESSED) == pytest.approx(
+        {"Baidu SEM": 0.4, "信息流": 0.3, "Douyin": 0.2, "test lab": 0.1})
     # 'other' keeps its quarter of today's spend; search and feed share the rest 40:30
-    split = channel_roles.default_split({"search": "search", "feed": "feed", "email": "other"}, {"search": 50, "feed": 25, "email": 25})
+    split = channel_roles.default_split({"search": "search", "feed": "feed", "email": "other"},
+                                        {"search": 50, "feed": 25, "email": 25})
     assert split == pytest.approx({"search": 0.75 * 4 / 7, "feed": 0.75 * 3 / 7, "email": 0.25})
     # two channels in one role share it evenly
     split = channel_roles.default_split({"s": "search", "f": "feed", "x": "social", "y": "social", "t": "testing"})

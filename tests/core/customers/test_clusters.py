@@ -17,7 +17,7 @@ def blobs(seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     parts = []
     for recency, frequency, monetary, size in GROUPS:
-        noise = lambda: np.exp(rng.normal(0, 0.1, size))  # noqa: E731
+        noise = lambda size=size: np.exp(rng.normal(0, 0.1, size))  # noqa: E731
         parts.append(pd.DataFrame({"recency_days": recency * noise(), "frequency": np.maximum(1, np.round(frequency * noise())),
                                    "monetary": monetary * noise()}))
     frame = pd.concat(parts, ignore_index=True)

@@ -10,10 +10,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from core.data import ingest
-
 from core.customers import rfm
 from core.customers.rfm import Thresholds
+from core.data import ingest
 from tests.conftest import ROOT, write_csv
 
 # default as_of is 2024-05-31, the day after the last order (A5)

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.diagnosis import funnel
-
 from core.data import ingest
+from core.diagnosis import funnel
 from tests.conftest import write_csv
 
 STAGES = ["home", "category", "product_detail", "add_to_cart", "checkout", "payment"]
@@ -48,3 +47,32 @@ def test_segments_add_up_when_there_is_no_all(workspace, tmp_path):
     april = funnel.funnel(workspace, "mobile", date(2024, 4, 1), date(2024, 4, 30))
     assert april["loss_rate"].iloc[0] == pytest.approx(0.1) and not april["flagged"].iloc[0]
     assert sorted(funnel.by_segment(workspace)["segment"].unique()) == ["desktop", "mobile"]
+
+
+def test_segments_offer_all_first_when_they_add_up(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "funnel.csv", """
+        step,stage,users,segment
+        1,home,600,mobile
+        2,checkout,200,mobile
+        1,home,400,desktop
+        2,checkout,300,desktop
+    """))
+    assert funnel.segments(workspace) == ["all", "desktop", "mobile"]
+    assert sorted(funnel.split(workspace)["segment"].unique()) == ["desktop", "mobile"]
+
+
+def test_one_segment_has_nothing_to_split(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "funnel.csv", "step,stage,users\n1,home,100\n2,checkout,50\n"))
+    assert funnel.segments(workspace) == ["all"]
+    assert funnel.split(workspace).empty
+
+
+def test_loss_rates_against_an_earlier_funnel_match_by_step():
+    now = funnel.from_counts(["home", "checkout", "payment"], [1000, 500, 400])
+    before = funnel.from_counts(["home", "checkout"], [1000, 900])
+    compared = funnel.against(now, before)
+    # home: 50% now, 10% before; checkout: 20% now, none before (it was the last step); payment: no next step
+    assert compared["stage"].tolist() == ["home", "checkout", "payment"]
+    assert compared["loss_rate"].tolist()[:2] == pytest.approx([0.5, 0.2])
+    assert compared["loss_rate_before"].iloc[0] == pytest.approx(0.1) and compared["loss_rate_before"].iloc[1:].isna().all()
+    assert funnel.against(now, before.iloc[0:0]).empty

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.diagnosis import health
-
 from core.data import ingest
+from core.diagnosis import health
 from core.diagnosis.health import Evidence, build_scorecard, score
 from tests.conftest import write_csv
 

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from core.data import ingest
-
 from core.diagnosis import kpi
 from core.diagnosis.kpi import Period, gmv_bridge
 from tests.conftest import write_csv
@@ -15,7 +14,8 @@ from tests.conftest import write_csv
 
 def test_bridge_parts_are_hand_checkable_and_add_up():
     # before: 1000 UV, 20 orders (2%), GMV 2000 (AOV 100); after: 1200 UV, 30 orders (2.5%), GMV 2700 (AOV 90)
-    before, after = Period(date(2024, 4, 1), date(2024, 4, 30), 1000, 20, 2000), Period(date(2024, 5, 1), date(2024, 5, 31), 1200, 30, 2700)
+    before = Period(date(2024, 4, 1), date(2024, 4, 30), 1000, 20, 2000)
+    after = Period(date(2024, 5, 1), date(2024, 5, 31), 1200, 30, 2700)
     parts = dict(gmv_bridge(before, after))
     assert parts["uv"] == pytest.approx(200 * 0.02 * 100)  # 400
     assert parts["conversion_rate"] == pytest.approx(1200 * 0.005 * 100)  # 600
@@ -39,3 +39,25 @@ def test_period_totals_leave_cancelled_orders_out_and_net_refunds(workspace, tmp
     may = kpi.period(workspace, date(2024, 5, 1), date(2024, 5, 31))
     assert (may.uv, may.orders, may.gmv) == (100, 2, 150)
     assert may.conversion_rate == pytest.approx(0.02) and may.aov == pytest.approx(75)
+
+
+def test_changes_are_relative_except_conversion_in_points():
+    # before: 1000 UV, 20 orders (2%), GMV 2000 (AOV 100); after: 1200 UV, 30 orders (2.5%), GMV 2700 (AOV 90)
+    before = Period(date(2024, 4, 1), date(2024, 4, 30), 1000, 20, 2000)
+    after = Period(date(2024, 5, 1), date(2024, 5, 31), 1200, 30, 2700)
+    found = {c.kpi: c for c in kpi.changes(before, after)}
+    assert list(found) == ["gmv", "orders", "uv", "conversion_rate", "aov"]
+    assert found["gmv"].change == pytest.approx(0.35)  # 2700 / 2000 - 1
+    assert found["orders"].change == pytest.approx(0.5) and found["uv"].change == pytest.approx(0.2)
+    assert found["aov"].change == pytest.approx(-0.1)  # 90 / 100 - 1
+    assert found["conversion_rate"].change == pytest.approx(0.5) and found["conversion_rate"].in_points  # 2.5% - 2.0%
+    assert (found["gmv"].value, found["gmv"].before) == (2700, 2000)
+
+
+def test_no_change_against_nothing():
+    # the period before had visitors but no orders: GMV, orders, AOV and conversion have no change; UV has one
+    before = Period(date(2024, 4, 1), date(2024, 4, 30), 100, 0, 0)
+    after = Period(date(2024, 5, 1), date(2024, 5, 31), 100, 2, 150)
+    found = {c.kpi: c.change for c in kpi.changes(before, after)}
+    assert found == {"gmv": None, "orders": None, "uv": 0.0, "conversion_rate": None, "aov": None}
+    assert not kpi.has_bridge(before, after) and kpi.has_bridge(after, after)

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from core.data import ingest
-
 from core.diagnosis import report
 from core.diagnosis.service import diagnose
 from tests.conftest import write_csv

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from core.data import ingest
-
 from core.diagnosis import traffic
 from tests.conftest import write_csv
 

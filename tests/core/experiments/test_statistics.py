@@ -13,8 +13,7 @@ from scipy import stats
 from scipy.special import betaln
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint, proportion_effectsize,
-                                          proportions_ztest)
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportion_effectsize, proportions_ztest
 
 from core.experiments import statistics as abtest
 from core.experiments.statistics import InputError

@@ -15,7 +15,7 @@ def test_a_damaged_file_is_named_and_explained(data_dir):
     damaged = data_dir / "shop.duckdb"
     damaged.write_bytes(b"\x00garbage" * 1000)
     with pytest.raises(Exception) as caught:
-        Workspace(damaged).connection
+        Workspace(damaged).open()
     assert caught.value.key == "error.workspace_corrupt"
     assert caught.value.text("zh").startswith("工作区文件“shop”已损坏")
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import fields
 
-from core.experiments import register as ab_log
-
-from core.experiments import statistics as abtest
-
-from core.diagnosis import funnel
-
-from core.diagnosis import health
-
-from core.customers import touch_plan as playbook
-
 from core.customers import rfm
+from core.customers import touch_plan as playbook
 from core.data.datasets import DATASETS
-from core.platform.i18n import catalog, translate
 from core.data.ingest import MODES, PARSERS
+from core.diagnosis import funnel, health
+from core.experiments import register as ab_log
+from core.experiments import statistics as abtest
+from core.platform.i18n import catalog, translate
 from tests.conftest import ROOT
 
 LITERAL_KEY = re.compile(r"""\b(?:t|translate|Message|IngestError|SourceError|WorkspaceError|WorkspaceBusy|CleaningNote)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")

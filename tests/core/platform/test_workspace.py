@@ -11,7 +11,7 @@ import pytest
 
 from core.data import ingest
 from core.platform.paths import SQL_DIR
-from core.platform.workspace import Workspace, WorkspaceBusy, create_views, migrate, migrations
+from core.platform.workspace import Workspace, create_views, migrate, migrations
 from tests.conftest import ROOT, table, write_csv
 
 
@@ -50,11 +50,11 @@ def test_a_failing_migration_rolls_back_and_stops(tmp_path):
 
 
 def test_a_second_process_gets_a_clear_message(workspace):
-    workspace.connection  # this process holds the file
+    workspace.open()  # this process holds the file
     script = (
         "import sys; sys.path.insert(0, sys.argv[2]);"
-        "from core.platform.workspace import Workspace, WorkspaceBusy\n"
-        "try:\n    Workspace(sys.argv[1]).connection\nexcept WorkspaceBusy as e:\n    print(e)"
+        "from core.platform.errors import WorkspaceBusy\nfrom core.platform.workspace import Workspace\n"
+        "try:\n    Workspace(sys.argv[1]).open()\nexcept WorkspaceBusy as e:\n    print(e)"
     )
     result = subprocess.run([sys.executable, "-c", script, str(workspace.path), str(ROOT)], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == (

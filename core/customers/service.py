@@ -1,0 +1,224 @@
+"""Everything the Customer tiers page shows, each part a frozen result the page only lays out.
+
+The parts are cached apart on purpose: the churn model reads no settings, so saving tier lines or the
+touch plan never retrains it; tiers and movement read the tier lines; the plan reads only the plan.
+Cheap combinations of parts already computed (the at-risk list, the export list, checking an edited
+plan) take those parts instead of recomputing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from core.customers import churn as churn_model
+from core.customers import clusters as grouping
+from core.customers import rfm
+from core.customers import touch_plan as playbook
+from core.platform import queries
+from core.platform.services import reads_settings
+from core.platform.workspace import Workspace
+
+TIERS = rfm.TIERS  # best first
+MOVEMENT_LOOKBACK_DAYS = 90  # the movement table compares with this many days earlier by default
+EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier", "cluster")
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    """A date picker's default and bounds."""
+
+    default: date
+    earliest: date
+    latest: date
+
+
+@dataclass(frozen=True)
+class TierView:
+    as_of: date
+    window_days: int | None
+    customers: pd.DataFrame  # one row per customer: rfm.COLUMNS
+    shares: pd.DataFrame  # tier, customers, share, reference_share, goal (catalog key); best tier first
+    segments: pd.DataFrame  # segment, customers, recency_days and monetary (medians); largest first
+    thresholds: dict  # tier line name -> value, in the order of rfm.Thresholds
+    rules: tuple  # (tier, catalog key, params) in the order the rule is applied
+    currency: str | None  # the shop's usual currency, for the money lines
+    vip_orders_per_year: float | None  # base of the VIP discount cap; None without VIPs
+    movement_from: DateChoice | None  # the earlier date to compare tiers with; None on a one-day history
+
+
+@dataclass(frozen=True)
+class MovementView:
+    customers: pd.DataFrame  # customer_id, tier_before, tier_after, change
+    summary: pd.DataFrame  # counts: tier_before (rows) x tier_after (columns)
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    k: int | None = None
+    silhouette: dict = field(default_factory=dict)  # k tried -> silhouette, higher is better separated
+    clusters: pd.DataFrame | None = None  # one row per group, 0 = highest median spending
+    labels: pd.DataFrame | None = None  # customer_id, cluster
+    problem_key: str | None = None  # catalog key saying why there are no groups
+    problem_params: dict = field(default_factory=dict)
+
+    @property
+    def silhouette_score(self) -> float | None:
+        return self.silhouette.get(self.k)
+
+
+@dataclass(frozen=True)
+class ChurnView:
+    horizon_days: int
+    problem_key: str | None = None  # catalog key saying why there is no model (too short, too small)
+    problem_params: dict = field(default_factory=dict)
+    cutoff: date | None = None
+    auc: float | None = None
+    baseline_auc: float | None = None
+    count_holdout: int = 0
+    lift: pd.DataFrame | None = None  # holdout customers by risk decile
+    scores: pd.DataFrame | None = None  # customer_id, churn_risk for everyone active at as_of
+
+
+@dataclass(frozen=True)
+class PlanView:
+    touches: pd.DataFrame  # one row per tier; default texts are catalog keys, typed texts stay as typed
+    warnings: tuple  # (catalog key, params) for every contact cap the plan breaks
+    text_columns: tuple = playbook.TEXT_COLUMNS
+    count_columns: tuple = playbook.COUNT_COLUMNS
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    rows: pd.DataFrame  # EXPORT_COLUMNS, plus churn_risk when the churn model could be trained
+    file_name: str
+
+
+def default_as_of(workspace: Workspace) -> date | None:
+    """The day after the last order; None without orders."""
+    return rfm.default_as_of(workspace)
+
+
+def as_of_choice(workspace: Workspace) -> DateChoice | None:
+    """Which days tiers can be worked out for: from the day after the first paid order to the day after the
+    last order. None when no paid order names a customer."""
+    first, _ = churn_model.order_span(workspace)
+    last = rfm.default_as_of(workspace)
+    if first is None or last is None:
+        return None
+    return DateChoice(default=last, earliest=first + timedelta(days=1), latest=last)
+
+
+def shop_currency(workspace: Workspace) -> str | None:
+    value = queries.frame(workspace, "customers/shop_currency")["currency"].iloc[0]
+    return None if pd.isna(value) or not value else str(value)
+
+
+@reads_settings(rfm.SETTINGS_KEY)
+def tiers(workspace: Workspace, as_of: date, window_days: int | None = None) -> TierView:
+    """Each customer's tier and segment on `as_of` under the saved tier lines, with the page's summaries."""
+    thresholds = rfm.load_thresholds(workspace)
+    customers = rfm.customers(workspace, as_of, window_days, thresholds)
+    first, _ = churn_model.order_span(workspace)
+    return TierView(
+        as_of=as_of, window_days=window_days, customers=customers, shares=rfm.tier_shares(customers),
+        segments=rfm.segment_summary(customers), thresholds=asdict(thresholds), rules=tuple(rfm.tier_rules(thresholds)),
+        currency=shop_currency(workspace),
+        vip_orders_per_year=None if first is None else playbook.vip_orders_per_year(customers, as_of, first, window_days),
+        movement_from=_movement_from(first, as_of),
+    )
+
+
+def _movement_from(first: date | None, as_of: date) -> DateChoice | None:
+    """Any day after the first order and before `as_of`; by default the lookback, if history goes back that far."""
+    if first is None or first + timedelta(days=1) > as_of - timedelta(days=1):
+        return None
+    earliest = first + timedelta(days=1)
+    return DateChoice(default=max(earliest, as_of - timedelta(days=MOVEMENT_LOOKBACK_DAYS)), earliest=earliest,
+                      latest=as_of - timedelta(days=1))
+
+
+@reads_settings(rfm.SETTINGS_KEY)
+def tiers_at(workspace: Workspace, as_of: date) -> pd.DataFrame:
+    """customer_id and tier on `as_of` (all history, saved tier lines): for other pages that split by tier."""
+    return rfm.customers(workspace, as_of=as_of)[["customer_id", "tier"]]
+
+
+def save_thresholds(workspace: Workspace, values: dict) -> None:
+    """Save the tier lines (names as in rfm.Thresholds); lines that do not nest are refused (RfmError)."""
+    rfm.save_thresholds(workspace, rfm.Thresholds(**values))
+
+
+@reads_settings(rfm.SETTINGS_KEY)
+def movement(workspace: Workspace, before: date, after: date, window_days: int | None = None) -> MovementView:
+    """How customers moved between tiers from `before` to `after`, under the saved tier lines."""
+    moved = rfm.movement(workspace, before, after, window_days)
+    return MovementView(customers=moved.customers, summary=moved.summary)
+
+
+def clusters(workspace: Workspace, as_of: date, window_days: int | None = None, k: int | None = None) -> ClusterView:
+    """Customer groups by recency, frequency and spending; `k` None picks the best separated number.
+
+    Groups use the raw numbers only, never the tier lines, so saving the lines does not regroup."""
+    customers = rfm.customers(workspace, as_of, window_days, rfm.Thresholds())
+    try:
+        result = grouping.cluster(customers, k)
+    except grouping.ClusterError as problem:
+        return ClusterView(problem_key=problem.key, problem_params=problem.params)
+    labels = pd.DataFrame({"customer_id": customers["customer_id"].to_numpy(), "cluster": result.labels.to_numpy()})
+    return ClusterView(k=result.k, silhouette=dict(result.silhouette), clusters=result.clusters, labels=labels)
+
+
+def churn(workspace: Workspace, as_of: date) -> ChurnView:
+    """The churn model trained up to `as_of`; reads no settings, so nothing saved on the page retrains it."""
+    try:
+        model = churn_model.train(workspace, churn_model.HORIZON_DAYS, as_of=as_of)
+    except churn_model.ChurnError as problem:
+        return ChurnView(horizon_days=churn_model.HORIZON_DAYS, problem_key=problem.key, problem_params=problem.params)
+    return ChurnView(
+        horizon_days=model.horizon_days, cutoff=model.cutoff, auc=model.auc, baseline_auc=model.baseline_auc,
+        count_holdout=model.count_holdout, lift=model.lift, scores=model.scores[["customer_id", "churn_risk"]],
+    )
+
+
+def at_risk(tiers: TierView, churn: ChurnView, top: int = churn_model.AT_RISK_TOP) -> pd.DataFrame:
+    """The valuable customers still buying who are likeliest to leave; the Churned tier has already gone.
+    Empty without a churn model."""
+    active = tiers.customers[tiers.customers["tier"] != "Churned"]
+    if churn.scores is None:
+        return pd.DataFrame(columns=[*active.columns, "churn_risk"])
+    return churn_model.at_risk_among(churn.scores, active, top=top)
+
+
+def customer_list(tiers: TierView, groups: ClusterView, churn: ChurnView, tier: str | None = None) -> CustomerList:
+    """The customers of one tier (None: all) with their group and churn risk, ready to download."""
+    listing = tiers.customers
+    if groups.labels is not None:
+        listing = listing.merge(groups.labels, on="customer_id", how="left")
+    else:
+        listing = listing.assign(cluster=None)
+    columns = list(EXPORT_COLUMNS)
+    if churn.scores is not None:
+        listing = listing.merge(churn.scores, on="customer_id", how="left")
+        columns.append("churn_risk")
+    chosen = listing if tier is None else listing[listing["tier"] == tier]
+    return CustomerList(rows=chosen[columns].reset_index(drop=True), file_name=f"customers-{(tier or 'all').lower()}.csv")
+
+
+@reads_settings(playbook.SETTINGS_KEY)
+def touch_plan(workspace: Workspace, vip_orders_per_year: float | None = None) -> PlanView:
+    """The saved touch plan (the playbook's by default), checked against the contact caps."""
+    return check_plan([asdict(touch) for touch in playbook.load_plan(workspace)], vip_orders_per_year)
+
+
+def check_plan(rows: list[dict], vip_orders_per_year: float | None = None) -> PlanView:
+    """A plan as table rows (as the page's editor gives them), checked against the contact caps."""
+    plan = playbook.from_rows(rows)
+    return PlanView(touches=pd.DataFrame([asdict(touch) for touch in plan]),
+                    warnings=tuple(playbook.cap_warnings(plan, vip_orders_per_year)))
+
+
+def save_plan(workspace: Workspace, rows: list[dict]) -> None:
+    playbook.save_plan(workspace, playbook.from_rows(rows))

@@ -1,0 +1,127 @@
+"""The Budget page on a tiny shop of two channels over three months, with figures worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.data import ingest
+from core.platform.workspace import Workspace
+from tests.conftest import write_csv
+from tests.core.budget.test_service import SPEND
+from tests.pages.conftest import page_for
+
+NEEDS_SPEND = "This needs data that the workspace does not have yet: Marketing spend. Add it on the Data page."
+UNREACHABLE = "Not reachable with these curves."
+
+
+@pytest.fixture
+def tiny(data_dir, tmp_path) -> Workspace:
+    shop = Workspace(data_dir / "tiny.duckdb")
+    ingest.load(shop, write_csv(tmp_path / "spend.csv", SPEND), kind="marketing_spend")
+    return shop
+
+
+def _table(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _limits(at, rows: dict) -> None:
+    at.session_state["opt_limits_1m"] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
+def test_roi_table_drop_rule_and_the_latest_month(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Budget"
+    # ROI = revenue / spend: search 300/100, 200/100, 400/200; social 50/100, 80/100, 90/100
+    roi = at.dataframe[0].value
+    assert list(roi.columns) == ["2024-01", "2024-02", "2024-03"] and roi.index.name == "Channel"
+    assert roi.loc["search"].tolist() == [3.0, 2.0, 2.0] and roi.loc["social"].tolist() == [0.5, 0.8, 0.9]
+    # social stayed below ROI 1 all three months
+    assert at.warning[0].value == "social: ROI below 1 in each of its last 3 months: a candidate to drop or rework."
+    latest = _table(at, "Suggested action").set_index("Channel")
+    # March: search CPC 200/80 = 2.5, CPA 200/8 = 25, conversion 8/80; social CPA 100/1, conversion 1/10
+    assert latest.loc["search", ["Spend", "ROI", "CPC", "CPA"]].tolist() == [200, 2.0, 2.5, 25.0]
+    assert latest.loc["social", ["Spend", "ROI", "CPA"]].tolist() == [100, 0.9, 100.0]
+    assert latest["Ad conversion (orders / clicks)"].tolist() == ["10.00%", "10.00%"]
+    assert latest["Suggested action"].to_dict() == {"search": "Keep; grow if the curve allows", "social": "Drop or rework"}
+    assert "Site UV (traffic report)" not in latest.columns  # no traffic report, no order export
+    captions = [c.value for c in at.caption]
+    assert "Figures for 2024-03." in captions
+    assert sum("Only 3 points: fewer than 6" in c for c in captions) == 2
+    # two response curves and the what-if; the matrix has no orders to show
+    assert len(at.get("vega_lite_chart")) == 3
+    assert [i.value for i in at.info] == ["Needs orders with categories and channels."]
+
+
+def test_what_if_starts_from_last_month_and_the_playbook(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    captions = " ".join(c.value for c in at.caption)
+    # search and social share the playbook's 40 and 20: 40/60 and 20/60
+    assert "testing 10%; other channels keep their current share): search 67%, social 33%." in captions
+    # last month: 200 + 100
+    assert "base 0 + campaign 300 = 300." in captions
+    assert {m.label: m.delta for m in at.metric}["Predicted ROI"] == ""  # today's split against itself: no change
+    at.number_input(key="budget_total_1m").set_value(600.0).run()
+    at.button(key="use_playbook").click().run()
+    assert (at.slider(key="slider_search_1m").value, at.slider(key="slider_social_1m").value) == (400, 200)
+    at.number_input(key="budget_base").set_value(50.0).run()
+    assert "base 50 + campaign 600 = 650." in " ".join(c.value for c in at.caption)
+
+
+def test_a_test_channel_over_its_cap_is_flagged(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    at.selectbox(key="role_social").set_value("testing").run()
+    assert not at.exception
+    # social's 100 of 300 is a third, over the 10% cap
+    assert "social is a test channel: its budget should stay at or below 10% of the total." in [w.value for w in at.warning]
+
+
+def test_a_quarter_is_three_months(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    at.radio(key="budget_horizon").set_value(3).run()
+    assert not at.exception
+    assert at.number_input(key="opt_total_3m").value == 900  # (200 + 100) x 3
+    assert "campaign 900 = 900." in " ".join(c.value for c in at.caption)
+
+
+def test_optimizer_limits_and_targets_out_of_reach(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    _limits(at, {0: {"maximum": 50}})
+    # search may take 50 at most, so social takes the other 250 of 300
+    best = _table(at, "Marginal ROI at this spend").set_index("Channel")["Proposed spend"].to_dict()
+    assert best == {"search": 50, "social": 250}
+    _limits(at, {0: {"minimum": 1_000}})
+    assert [e.value for e in at.error] == ["search: its minimum 1,000 is above its maximum 300."]
+    assert at.subheader[-1].value == "Analysis matrix: category x channel (last 90 days)"  # the rest still shows
+    # at most 200 + 150: no total above 350 can be split, so a far target is out of reach, not an error
+    _limits(at, {0: {"maximum": 200}, 1: {"maximum": 150}})
+    at.number_input(key="target_revenue_1m").set_value(1e9).run()
+    at.number_input(key="target_roi").set_value(1_000.0).run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.markdown if m.value == UNREACHABLE] == [UNREACHABLE, UNREACHABLE]
+
+
+def test_targets_skip_totals_a_test_channels_minimum_cannot_fit(tiny):
+    at = page_for(tiny.path, "pages.budget").run()
+    at.selectbox(key="role_social").set_value("testing").run()
+    at.number_input(key="opt_total_1m").set_value(600.0).run()
+    # social must get 50 but as a test channel at most 10%: only totals of 500 or more can be split (600 can)
+    _limits(at, {1: {"minimum": 50}})
+    at.number_input(key="target_revenue_1m").set_value(1e9).run()
+    at.number_input(key="target_roi").set_value(1_000.0).run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.markdown if m.value == UNREACHABLE] == [UNREACHABLE, UNREACHABLE]
+
+
+def test_without_a_spend_sheet_the_page_says_what_is_missing(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,status
+        o1,a,2024-06-01,100,paid
+    """), kind="orders")
+    at = page_for(workspace.path, "pages.budget").run()
+    assert not at.exception
+    assert at.title[0].value == "Budget"
+    assert [i.value for i in at.info] == [NEEDS_SPEND]
+    assert not at.dataframe and not at.get("vega_lite_chart") and not at.metric
