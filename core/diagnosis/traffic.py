@@ -1,7 +1,8 @@
 """The daily traffic monitor: UV in total and by source, and the days that need a look within 48 hours.
 
 Anomalies come from `sql/queries/diagnosis/traffic_anomalies.sql` with the thresholds below bound in:
-a channel UV_DROP (20%) or more below the median of its same weekday over the previous four weeks, or
+a channel UV_DROP (20%) or more below the median of its same weekday over the previous BASELINE_WEEKS
+(4) weeks, at least MIN_BASELINE_WEEKS (2) of them seen, or
 a day with bounce rate above HIGH_BOUNCE (70%).
 """
 
@@ -16,6 +17,8 @@ from core.platform.workspace import Workspace
 
 UV_DROP = 0.20
 HIGH_BOUNCE = 0.70
+BASELINE_WEEKS = 4
+MIN_BASELINE_WEEKS = 2
 
 
 def _between(sql: str, start: date | None, end: date | None) -> tuple[str, list]:
@@ -53,4 +56,5 @@ def channel_summary(workspace: Workspace, start: date | None = None, end: date |
 def anomalies(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """date, channel, metric (uv_drop or high_bounce), value, baseline, change; newest first."""
     return queries.frame(workspace, "diagnosis/traffic_anomalies", start=start, end=end,
-                         uv_drop=UV_DROP, high_bounce=HIGH_BOUNCE)
+                         uv_drop=UV_DROP, high_bounce=HIGH_BOUNCE, baseline_weeks=BASELINE_WEEKS,
+                         min_baseline_weeks=MIN_BASELINE_WEEKS)

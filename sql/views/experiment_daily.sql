@@ -14,7 +14,6 @@ cumulative as (
     select
         *,
         sum(users) over running as cumulative_users,
-        sum(conversions) over running as cumulative_conversions,
         sum(conversions) over running / nullif(sum(users) over running, 0) as cumulative_rate
     from daily
     window running as (partition by experiment, variant order by date)

@@ -19,9 +19,7 @@ per_order as (
         any_value(channel) as channel,
         any_value(device) as device,
         any_value(region) as region,
-        any_value(currency) as currency,
-        count(*) as count_lines,
-        sum(quantity) as count_items
+        any_value(currency) as currency
     from lines
     group by order_id
 )

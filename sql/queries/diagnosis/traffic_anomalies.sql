@@ -1,7 +1,7 @@
 -- Days from $start to $end (null: no limit) the daily traffic report should flag, by the playbook's
 -- thresholds, bound from core/diagnosis/traffic.py:
 --  * a channel's UV $uv_drop (20%) or more below its baseline: the median of the same weekday over the
---    previous four weeks, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
+--    previous $baseline_weeks (4) weeks, with at least $min_baseline_weeks (2) of them seen, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
 --  * a day whose bounce rate across all channels is above $high_bounce (70%).
 
 with
@@ -21,7 +21,7 @@ channel_baselines as (
     window same_weekday_before as (
         partition by channel, dayofweek(date)
         order by date
-        range between interval 28 days preceding and interval 1 day preceding
+        range between to_days($baseline_weeks::integer * 7) preceding and interval 1 day preceding
     )
 ),
 
@@ -34,7 +34,7 @@ uv_drops as (
         baseline_uv::double as baseline,
         uv / baseline_uv - 1 as change
     from channel_baselines
-    where count_baseline_weeks >= 2 and baseline_uv > 0 and uv <= (1 - $uv_drop) * baseline_uv
+    where count_baseline_weeks >= $min_baseline_weeks and baseline_uv > 0 and uv <= (1 - $uv_drop) * baseline_uv
 ),
 
 bounce_days as (
