@@ -17,7 +17,7 @@ from core.customers import churn as churn_model
 from core.customers import clusters as grouping
 from core.customers import rfm
 from core.customers import touch_plan as playbook
-from core.platform import queries
+from core.data import service as data
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
 
@@ -111,11 +111,6 @@ def as_of_choice(workspace: Workspace) -> DateChoice | None:
     return DateChoice(default=last, earliest=first + timedelta(days=1), latest=last)
 
 
-def shop_currency(workspace: Workspace) -> str | None:
-    value = queries.frame(workspace, "customers/shop_currency")["currency"].iloc[0]
-    return None if pd.isna(value) or not value else str(value)
-
-
 @reads_settings(rfm.SETTINGS_KEY)
 def tiers(workspace: Workspace, as_of: date, window_days: int | None = None) -> TierView:
     """Each customer's tier and segment on `as_of` under the saved tier lines, with the page's summaries."""
@@ -125,7 +120,7 @@ def tiers(workspace: Workspace, as_of: date, window_days: int | None = None) -> 
     return TierView(
         as_of=as_of, window_days=window_days, customers=customers, shares=rfm.tier_shares(customers),
         segments=rfm.segment_summary(customers), thresholds=asdict(thresholds), rules=tuple(rfm.tier_rules(thresholds)),
-        currency=shop_currency(workspace),
+        currency=data.shop_currency(workspace),
         vip_orders_per_year=None if first is None else playbook.vip_orders_per_year(customers, as_of, first, window_days),
         movement_from=_movement_from(first, as_of),
     )

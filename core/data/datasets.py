@@ -202,6 +202,18 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
+# Headers of a Taobao/Tmall order report (千牛 订单报表); such a report names no currency because it is CNY.
+TAOBAO_HEADERS = frozenset({"买家会员名", "买家实际支付金额", "宝贝标题", "宝贝总数量", "订单付款时间", "买家应付货款"})
+
+
+def implied_currency(dataset: Dataset, headers: list[str], mapping: dict[str, str]) -> str | None:
+    """The currency an orders file means without naming it: CNY for a Taobao/Tmall report (two or more
+    of its own headers), else None."""
+    if dataset.name != "orders" or "currency" in mapping:
+        return None
+    return "CNY" if len({normalise_header(h) for h in headers} & TAOBAO_HEADERS) >= 2 else None
+
+
 def suggest_mapping(dataset: Dataset, headers: list[str]) -> dict[str, str]:
     """Canonical field -> source header, by alias; each header is used at most once, earlier aliases win."""
     by_normal = {}

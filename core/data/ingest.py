@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from core.data import sources
-from core.data.datasets import DATASETS, Dataset, Field, detect_kind, missing_required, suggest_mapping
+from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, missing_required, suggest_mapping
 from core.platform.i18n import Message, translate
 from core.platform.paths import read_sql
 from core.platform.errors import WorkspaceReadOnly
@@ -114,6 +114,7 @@ class Report:
     rejected: pd.DataFrame | None = None
     loaded_rows: int = 0
     mode: str | None = None
+    implied_currency: str | None = None  # the currency a file means without naming it (Taobao/Tmall: CNY)
 
 
 def read_headers(cur: duckdb.DuckDBPyConnection) -> list[str]:
@@ -196,7 +197,8 @@ def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
     cur.execute(f"create temp view parsed as select {', '.join(outer)} from (select {', '.join(inner)} from raw)")
 
 
-def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, blanks: dict[str, int]) -> list[CleaningNote]:
+def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, blanks: dict[str, int],
+                 defaults: dict[str, str]) -> list[CleaningNote]:
     """Parse, copy order-level fields down an order's lines, then apply defaults and derivations: one copy."""
     _parsed_view(cur, dataset, mapping, day_first)
     columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + "__bad") for f in dataset.fields if _flagged(f, mapping)]
@@ -212,10 +214,10 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
         columns.append("line_number")
     query = f"select {', '.join(columns)} from {source}"
     for step in ("default", "derive"):
-        replaced = [
-            f"coalesce({quote(f.name)}, {getattr(f, step)}) as {quote(f.name)}"
-            for f in dataset.fields if getattr(f, step) is not None
-        ]
+        rules = {f.name: getattr(f, step) for f in dataset.fields if getattr(f, step) is not None}
+        if step == "default":
+            rules |= defaults
+        replaced = [f"coalesce({quote(name)}, {rule}) as {quote(name)}" for name, rule in rules.items()]
         if replaced:
             query = f"select * replace ({', '.join(replaced)}) from ({query})"
     cur.execute(f"create temp table typed as {query}")
@@ -416,7 +418,10 @@ def staged(
         report = Report(file_name, kind, mapping, headers, source.encoding, source.file_type, source.delimiter, day_first)
 
         step(0.3, "progress.parsing")
-        report.cleaning += _build_typed(cur, dataset, mapping, day_first, blanks)
+        currency = implied_currency(dataset, headers, mapping)
+        report.implied_currency = currency
+        report.cleaning += _build_typed(cur, dataset, mapping, day_first, blanks,
+                                        {"currency": f"'{currency}'"} if currency else {})
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
         _collect_problems(cur, dataset, mapping)

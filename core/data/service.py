@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.data import demo, ingest
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
-from core.platform import settings
+from core.platform import queries, settings
 from core.platform.errors import WorkspaceError
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace, delete_workspace, list_workspaces, slugify
@@ -51,6 +51,12 @@ def summary(workspace: Workspace) -> list[dict]:
             entry[key] = None if value is None or value != value else str(value)[:10]
         rows.append(entry)
     return rows
+
+
+def shop_currency(workspace: Workspace) -> str | None:
+    """The currency most order lines are in: what every amount on every page is shown in."""
+    value = queries.frame(workspace, "data/shop_currency")["currency"].iloc[0]
+    return None if value is None or value != value else str(value)
 
 
 def last_loaded(workspace: Workspace) -> dict[str, datetime]:

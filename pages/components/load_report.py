@@ -13,6 +13,8 @@ from pages.components.state import lang, t
 def show(report: Report) -> None:
     st.caption(t("data.file_facts", file=report.file_name, type=report.file_type, encoding=report.encoding,
                  delimiter=repr(report.delimiter), order=t("data.date_order.day_first" if report.day_first else "data.date_order.month_first")))
+    if report.implied_currency:
+        st.caption(t("data.implied_currency", currency=report.implied_currency))
     total, accepted, rejected = st.columns(3)
     total.metric(t("data.rows_in_file"), f"{report.total_rows:,}")
     accepted.metric(t("data.rows_ok"), f"{report.accepted_rows:,}")

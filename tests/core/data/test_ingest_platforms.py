@@ -8,6 +8,7 @@ import io
 import pytest
 
 from core.data import ingest
+from core.data import service as data_service
 from tests.conftest import FIXTURES, table, write_csv
 from tests.xlsx import write_xlsx
 
@@ -101,6 +102,20 @@ def test_taobao_report_in_every_encoding(workspace, tmp_path, encoding):
     assert table(workspace, "select order_id from order_summary where is_cancelled") == [("2024050212345679",)]
     expected = {"gbk": "gb18030", "gb18030": "gb18030", "utf-16": "utf-16"}.get(encoding, encoding)
     assert report.encoding == expected
+
+
+def test_a_taobao_report_names_no_currency_and_is_read_as_cny(workspace, tmp_path):
+    report = ingest.load(workspace, write_csv(tmp_path / "taobao.csv", TAOBAO, "gbk"))
+    assert report.implied_currency == "CNY"
+    assert table(workspace, "select distinct currency from orders") == [("CNY",)]
+    assert data_service.shop_currency(workspace) == "CNY"
+
+
+def test_a_plain_file_without_a_currency_column_keeps_it_unknown(workspace, tmp_path):
+    # edge case: Chinese headers, but not a Taobao report's own: no currency is invented
+    path = write_csv(tmp_path / "orders.csv", "订单号,客户id,下单时间,订单金额\nA1,c1,2024-05-01 10:00,100\n")
+    assert ingest.load(workspace, path).implied_currency is None
+    assert data_service.shop_currency(workspace) is None
 
 
 def test_traffic_report_with_chinese_headers_percent_strings_and_semicolons(workspace, tmp_path):

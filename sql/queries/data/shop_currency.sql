@@ -1,0 +1,6 @@
+-- The shop's currency: the one most order lines are in (null when no line names one; a Taobao/Tmall
+-- export, which names none, is loaded as CNY).
+
+select mode(currency) as currency
+from orders
+where currency is not null
