@@ -7,7 +7,7 @@ import ast
 
 from tests.conftest import ROOT
 
-FAMILIES = ("data", "diagnosis", "experiments", "customers", "budget")
+FAMILIES = ("data", "sales", "diagnosis", "experiments", "customers", "budget")
 
 
 def imports(path) -> set[str]:
