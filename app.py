@@ -11,7 +11,8 @@ with guard():
     sidebar.show()
 
 pages = [
-    st.Page("pages/diagnosis.py", title=t("nav.diagnosis"), icon=":material/monitor_heart:", default=True),
+    st.Page("pages/sales.py", title=t("nav.sales"), icon=":material/insights:", default=True),
+    st.Page("pages/diagnosis.py", title=t("nav.diagnosis"), icon=":material/monitor_heart:"),
     st.Page("pages/ab_testing.py", title=t("nav.ab_testing"), icon=":material/science:"),
     st.Page("pages/customer_tiers.py", title=t("nav.customer_tiers"), icon=":material/groups:"),
     st.Page("pages/budget.py", title=t("nav.budget"), icon=":material/payments:"),

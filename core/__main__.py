@@ -79,12 +79,13 @@ def cmd_health(args) -> int:
     checked = diagnosis.health_check(workspace, start, end)
     card, found = checked.card, checked.problems
     payload = {
-        "start": start, "end": end, "total": card.total,
+        "start": start, "end": end, "total": card.total, "coverage": card.coverage,
         "metrics": [{"metric": r.metric, "dimension": r.dimension, "value": r.value, "score": r.score, "weight": r.weight,
                      "effective_weight": round(r.effective_weight, 4)} for r in card.rows],
         "problems": [{"metric": p.metric, "priority": p.priority, "cause": translate(p.cause), "action": translate(p.action)} for p in found],
     }
-    lines = [f"health {card.total} / 5 ({start} .. {end})"]
+    total = "–" if card.total is None else card.total
+    lines = [f"health {total} / 5 ({start} .. {end}), scored on {card.coverage:.0%} of the weight"]
     lines += [f"  {r.metric:<32} {'-' if r.value is None else round(r.value, 4)!s:>10}  score {r.score or '-'}" for r in card.rows]
     lines += [f"  {p.priority} {p.metric}: {translate(p.action)}" for p in found]
     return _emit(payload, args.json, lines)
@@ -189,6 +190,45 @@ def cmd_matrix(args) -> int:
     return 0
 
 
+def _day(text: str | None, option: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Message("error.bad_date", option=option, value=text) from None
+
+
+def cmd_sales(args) -> int:
+    from core.sales import service as sales
+
+    result = sales.sales(existing(args.workspace), args.by, _day(args.start, "--from"), _day(args.end, "--to"))
+    periods = result.records()
+    lines = [f"{p['period']:<12} gmv {p['gmv']:>14,.2f}  orders {p['orders']:>7,}  customers {p['customers']:>7,}"
+             f" (new {p['new_customers']:,}, returning {p['returning_customers']:,})" for p in periods]
+    return _emit({"currency": result.currency, "periods": periods}, args.json, lines)
+
+
+def cmd_cohorts(args) -> int:
+    from core.sales import service as sales
+
+    cohorts = sales.cohorts(existing(args.workspace)).records()
+    lines = [f"{c['cohort']}  {c['customers']:>6,} customers  retention " + " ".join(f"{r:.0%}" for r in c["retention"][:13])
+             for c in cohorts]
+    return _emit({"cohorts": cohorts}, args.json, lines)
+
+
+def cmd_report(args) -> int:
+    from core.report import service as report
+
+    html = report.shop_report(existing(args.workspace), _day(args.start, "--from"), _day(args.end, "--to"), args.lang)
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(f"report ({args.lang}) written to {args.out}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     workspace = data_service.demo_workspace()
     print(f"demo workspace ready: {workspace.path}")
@@ -275,6 +315,27 @@ def parser() -> argparse.ArgumentParser:
     matrix.add_argument("--by-tier", action="store_true", help="split by each buyer's tier at the start of each period")
     matrix.add_argument("--out", required=True, help="CSV file to write")
     matrix.set_defaults(run=cmd_matrix)
+
+    by_period = commands.add_parser("sales", help="GMV, orders and new against returning customers per day, week or month")
+    by_period.add_argument("--workspace", required=True)
+    by_period.add_argument("--by", choices=("day", "week", "month"), default="month")
+    by_period.add_argument("--from", dest="start", help="YYYY-MM-DD (default: the first order)")
+    by_period.add_argument("--to", dest="end", help="YYYY-MM-DD (default: the last order)")
+    by_period.add_argument("--json", action="store_true")
+    by_period.set_defaults(run=cmd_sales)
+
+    cohorts = commands.add_parser("cohorts", help="customers by the month of their first order: retention and revenue per customer")
+    cohorts.add_argument("--workspace", required=True)
+    cohorts.add_argument("--json", action="store_true")
+    cohorts.set_defaults(run=cmd_cohorts)
+
+    report = commands.add_parser("report", help="the shop report as one self-contained HTML file")
+    report.add_argument("--workspace", required=True)
+    report.add_argument("--lang", choices=("en", "zh"), default="en")
+    report.add_argument("--from", dest="start", help="YYYY-MM-DD (default: 30 days before --to)")
+    report.add_argument("--to", dest="end", help="YYYY-MM-DD (default: the last day in the data)")
+    report.add_argument("--out", required=True, help="HTML file to write")
+    report.set_defaults(run=cmd_report)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

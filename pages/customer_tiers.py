@@ -8,28 +8,56 @@ import streamlit as st
 
 from core.charts import customers as charts
 from core.customers import service
+from core.platform.money import money
 from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import cached, guard, lang, t
 
 WINDOWS = (None, 90, 180, 365)
 CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
-WHOLE_AMOUNT = st.column_config.NumberColumn(format="%.0f")
 
 
 def _tier_label(tier: str) -> str:
     return t(f"rfm.tier.{tier.lower()}")
 
 
+def _amounts(values, currency: str | None) -> list[str]:
+    return [money(v, currency) for v in values]
+
+
+def _text(key: str, view: service.TierView) -> str:
+    """A catalog text, with the amounts it quotes scaled like the lines in force; typed text stays as typed."""
+    return t(key, **view.money_texts.get(key, {}))
+
+
+def _forget_edits(workspace: Workspace, key: str) -> None:
+    """Another set of lines: the threshold inputs start again from it; saved for every page (the demo only previews)."""
+    for name in [n for n in st.session_state if str(n).startswith("threshold_")]:
+        del st.session_state[name]
+    if not workspace.is_demo:
+        service.choose_lines(workspace, st.session_state[key])
+
+
+def _lines(workspace: Workspace) -> str:
+    """Which money lines are in force: scaled to the shop, the playbook's, or the owner's saved ones."""
+    saved = cached(service.lines_choice, workspace)
+    key = f"tier_lines_{saved.choice}"  # a new widget once the saved choice changes, so it starts from it
+    return st.radio(t("tiers.lines.choice"), saved.options, index=saved.options.index(saved.choice), key=key,
+                    horizontal=True, format_func=lambda option: t(f"tiers.lines.option.{option}"),
+                    on_change=_forget_edits, args=(workspace, key))
+
+
 def _tiers(workspace: Workspace, view: service.TierView) -> None:
     shares = view.shares
     st.subheader(t("tiers.shares"))
+    key, params = view.lines_note
+    st.info(t(key, **params))
     left, right = st.columns([3, 2])
     left.dataframe(pd.DataFrame({
         t("col.tier"): [_tier_label(x) for x in shares["tier"]], t("col.customers"): shares["customers"],
         t("col.share"): shares["share"].map("{:.1%}".format),
         t("col.reference_share"): shares["reference_share"].map("{:.0%}".format),
-        t("col.goal"): [t(g) for g in shares["goal"]],
+        t("col.goal"): [_text(g, view) for g in shares["goal"]],
     }), hide_index=True)
     right.altair_chart(charts.tier_shares(shares, lang()))
     with st.expander(t("tiers.rule")):
@@ -38,7 +66,7 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
     with st.expander(t("tiers.thresholds", currency=view.currency or "–")):
         if workspace.is_demo:
             st.caption(t("tiers.demo_note"))
-        edited = {}
+        edited = {}  # starts from the lines in force; saving makes them the owner's
         columns = st.columns(4)
         for index, (name, value) in enumerate(view.thresholds.items()):
             edited[name] = columns[index % 4].number_input(
@@ -54,8 +82,8 @@ def _segments(view: service.TierView) -> None:
     segments = view.segments
     st.dataframe(pd.DataFrame({
         t("col.segment"): [t(f"rfm.segment.{s}") for s in segments["segment"]], t("col.customers"): segments["customers"],
-        t("col.recency_days"): segments["recency_days"], t("col.monetary"): segments["monetary"],
-    }), hide_index=True, column_config={t("col.monetary"): WHOLE_AMOUNT})
+        t("col.recency_days"): segments["recency_days"], t("col.monetary"): _amounts(segments["monetary"], view.currency),
+    }), hide_index=True)
 
 
 def _movement_section(workspace: Workspace, view: service.TierView) -> None:
@@ -66,7 +94,7 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
         return
     before = st.date_input(t("tiers.movement_from"), value=choice.default, min_value=choice.earliest,
                            max_value=choice.latest, key="movement_before")
-    moved = cached(service.movement, workspace, before, view.as_of, view.window_days)
+    moved = cached(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
     left, right = st.columns([3, 2])
     summary = moved.summary.rename(
         index=lambda i: _tier_label(i) if i in service.TIERS else t(f"rfm.change.{i}"),
@@ -93,11 +121,11 @@ def _clusters_section(workspace: Workspace, view: service.TierView) -> service.C
     st.dataframe(pd.DataFrame({
         t("col.cluster"): table["cluster"], t("col.customers"): table["customers"],
         t("col.share"): table["share"].map("{:.1%}".format), t("col.recency_days"): table["recency_days"],
-        t("col.frequency"): table["frequency"], t("col.monetary"): table["monetary"],
+        t("col.frequency"): table["frequency"], t("col.monetary"): _amounts(table["monetary"], view.currency),
         t("col.description"): [_describe(row) for _, row in table.iterrows()],
-    }), hide_index=True, column_config={t("col.monetary"): WHOLE_AMOUNT})
+    }), hide_index=True)
     if k is None:
-        st.dataframe(pd.DataFrame({"k": list(groups.silhouette),
+        st.dataframe(pd.DataFrame({"k": [str(tried) for tried in groups.silhouette],
                                    t("col.silhouette"): [f"{v:.3f}" for v in groups.silhouette.values()]}).T)
     return groups
 
@@ -117,18 +145,19 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     risky = service.at_risk(view, model)
     st.dataframe(pd.DataFrame({
         t("col.customer"): risky["customer_id"], t("col.tier"): [_tier_label(x) for x in risky["tier"]],
-        t("col.monetary"): risky["monetary"], t("col.recency_days"): risky["recency_days"],
+        t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],
         t("col.churn_risk"): risky["churn_risk"].map("{:.0%}".format),
-    }), hide_index=True, column_config={t("col.monetary"): WHOLE_AMOUNT})
+    }), hide_index=True)
     return model
 
 
 @st.fragment
-def _plan(workspace: Workspace, vip_orders_per_year: float | None) -> None:
+def _plan(workspace: Workspace, view: service.TierView) -> None:
     st.subheader(t("tiers.plan"))
+    vip_orders_per_year = view.vip_orders_per_year
     saved = cached(service.touch_plan, workspace, vip_orders_per_year)
-    # default texts are catalog keys; typed texts translate to themselves
-    frame = saved.touches.assign(**{c: [t(v) for v in saved.touches[c]] for c in saved.text_columns})
+    # default texts are catalog keys, their amounts scaled like the lines in force; typed texts stay as typed
+    frame = saved.touches.assign(**{c: [_text(v, view) for v in saved.touches[c]] for c in saved.text_columns})
     labels = {"tier": t("col.tier"), "channel": t("col.channel_plan"),
               **{c: t(f"col.{c}") for c in (*saved.text_columns[1:], *saved.count_columns)}}
     edited = st.data_editor(frame, hide_index=True, disabled=["tier"], key="plan_editor",
@@ -139,6 +168,7 @@ def _plan(workspace: Workspace, vip_orders_per_year: float | None) -> None:
         st.warning(t(key, **params))
     if not checked.warnings:
         st.success(t("tiers.plan_ok"))
+    st.caption(_text("tiers.plan_vip_cap", view))
     if workspace.is_demo:
         st.caption(t("tiers.demo_note"))
     elif st.button(t("tiers.save_plan"), key="save_plan"):
@@ -171,13 +201,14 @@ def render(workspace: Workspace) -> None:
                                 key="tiers_as_of")
         window = right.selectbox(t("tiers.window"), WINDOWS, key="tiers_window", format_func={
             w: (t("tiers.window.all") if w is None else t("tiers.window.days", days=w)) for w in WINDOWS}.get)
-        view = cached(service.tiers, workspace, as_of, window)
+        lines = _lines(workspace)
+        view = cached(service.tiers, workspace, as_of, window, lines)
         _tiers(workspace, view)
         _segments(view)
         _movement_section(workspace, view)
         groups = _clusters_section(workspace, view)
         model = _churn_section(workspace, view)
-        _plan(workspace, view.vip_orders_per_year)
+        _plan(workspace, view)
         _export(view, groups, model)
 
 

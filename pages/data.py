@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.data import service
 from core.data.service import MODES, Report
-from core.platform.workspace import Workspace
+from core.platform.workspace import MAX_NAME_LENGTH, Workspace
 from pages.components import data_status, load_report, mapping_editor, uploader
 from pages.components.state import guard, select_workspace, t
 
@@ -16,7 +16,8 @@ def _target(workspace: Workspace) -> Workspace | None:
     if not workspace.is_demo:
         return workspace
     st.info(t("data.demo_read_only"))
-    name = st.text_input(t("data.new_workspace"), key="new_workspace_name", placeholder=t("data.new_workspace_hint"))
+    name = st.text_input(t("data.new_workspace"), key="new_workspace_name", placeholder=t("data.new_workspace_hint"),
+                         max_chars=MAX_NAME_LENGTH)
     if not name.strip():
         return None
     return service.new_workspace(name)
@@ -48,7 +49,7 @@ def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
     uploader.forget(path)
     st.session_state.pop("upload_preview", None)
     select_workspace(target.path)
-    st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.name)
+    st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.display_name)
     st.rerun()
 
 
@@ -76,18 +77,63 @@ def _outlier_choice(workspace: Workspace) -> None:
         service.save_excludes_price_outliers(workspace, choice)
 
 
+def _rename(workspace: Workspace) -> None:
+    shown = workspace.display_name
+    name = st.text_input(t("data.workspace_name"), value=shown, max_chars=MAX_NAME_LENGTH, key=f"rename_{workspace.name}")
+    st.caption(t("data.workspace_file", file=workspace.path.name))
+    if st.button(t("data.rename"), key="rename_button", disabled=name == shown):
+        service.rename_workspace(workspace, name)
+        st.session_state["workspace_notice"] = ("data.renamed", workspace.display_name)
+        st.rerun()  # the sidebar, drawn before this page, shows the new name
+
+
+def _delete(workspace: Workspace) -> None:
+    """Deleting takes two clicks: the first only asks."""
+    if st.button(t("data.delete"), key="delete_button"):
+        st.session_state["confirm_delete"] = str(workspace.path)
+    if st.session_state.get("confirm_delete") != str(workspace.path):
+        return
+    name = workspace.display_name
+    st.warning(t("data.delete_confirm", name=name))
+    yes, no = st.columns(2)
+    if no.button(t("data.delete_no"), key="delete_no"):
+        st.session_state.pop("confirm_delete")
+        st.rerun()
+    if yes.button(t("data.delete_yes"), type="primary", key="delete_yes"):
+        st.session_state.pop("confirm_delete")
+        service.delete_workspace(workspace)
+        select_workspace(service.demo_workspace().path)
+        st.session_state["workspace_notice"] = ("data.deleted", name)
+        st.rerun()
+
+
+def _manage(workspace: Workspace) -> None:
+    """Rename or delete the workspace; the demo is read-only, so it shows neither."""
+    if workspace.is_demo:
+        return
+    st.subheader(t("data.workspace"))
+    with guard():
+        _rename(workspace)
+    with guard():
+        _delete(workspace)
+
+
 def render(workspace: Workspace) -> None:
     st.title(t("data.title"))
     st.caption(t("data.intro", limit=uploader.UPLOAD_LIMIT_MB))
     if "last_load" in st.session_state:
         rows, dataset, name = st.session_state.pop("last_load")
         st.success(t("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
+    if "workspace_notice" in st.session_state:
+        key, name = st.session_state.pop("workspace_notice")
+        st.success(t(key, name=name))
     with guard():
         _upload(workspace)
     st.subheader(t("data.datasets"))
     st.dataframe(data_status.summary_frame(workspace), hide_index=True)
     with guard():
         _outlier_choice(workspace)
+    _manage(workspace)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from core.charts import diagnosis as charts
 from core.diagnosis import service
+from core.platform.money import MISSING
 from core.platform.workspace import Workspace
+from core.report import service as report
 from pages.components import data_status, health_editor, period_picker
 from pages.components.state import cached, guard, lang, t
 
@@ -18,38 +22,49 @@ def _percent(value) -> str:
     return "" if pd.isna(value) else f"{value:.1%}"
 
 
-def _change(change) -> str | None:
-    if change.change is None:
-        return None
-    return f"{change.change:+.2f} pt" if change.in_points else f"{change.change:+.1%}"
-
-
 def _kpis(result: service.Diagnosis) -> None:
     st.subheader(t("diagnosis.kpis"))
-    shown = {"gmv": "{:,.0f}", "orders": "{:,.0f}", "uv": "{:,.0f}", "conversion_rate": "{:.2%}", "aov": "{:,.2f}"}
     for column, change in zip(st.columns(len(result.changes)), result.changes):
-        column.metric(t(f"kpi.{change.kpi}"), shown[change.kpi].format(change.value), _change(change))
+        column.metric(t(f"kpi.{change.kpi}"), service.shown_value(change, result.currency), service.shown_change(change),
+                      help=t(change.missing) if change.missing else None)
+    missing = [t("kpi.no_figure_item", kpi=t(f"kpi.{c.kpi}"), reason=t(c.missing)) for c in result.changes if c.missing]
+    if missing:
+        st.caption(t("kpi.no_figure", items=t("diagnosis.list_separator").join(missing)))
     st.caption(t("kpi.compared", start=result.before.start, end=result.before.end))
     if result.gmv_bridge:
-        st.altair_chart(charts.gmv_waterfall(result.before.gmv, result.gmv_bridge, result.current.gmv, lang()))
+        st.altair_chart(charts.gmv_waterfall(result.before.gmv, result.gmv_bridge, result.current.gmv, lang(), result.currency))
         st.caption(t("kpi.bridge_help"))
+    else:
+        st.info(t(result.bridge_missing))
 
 
 def _health(workspace: Workspace, result: service.Diagnosis) -> None:
     st.subheader(t("diagnosis.health"))
     card = result.card
     left, right = st.columns([1, 2])
-    left.metric(t("diagnosis.total_label"), f"{card.total:.2f} / 5" if card.total is not None else "–")
-    left.altair_chart(charts.radar(card.dimension_scores(), lang()))
-    rows = pd.DataFrame([{
-        t("col.metric"): t(f"health.metric.{r.metric}"),
-        t("col.dimension"): t(f"health.dimension.{r.dimension}"),
-        t("col.value"): service.format_value(r.unit, r.value),
-        t("col.score"): r.score,
-        t("col.weight"): f"{r.effective_weight:.0%}" if r.score is not None else t("health.left_out"),
-        t("col.evidence"): t(r.evidence.detail, **r.evidence.params),
-    } for r in card.rows])
-    right.dataframe(rows, hide_index=True)
+    left.metric(t("diagnosis.total_label"), f"{card.total:.2f} / 5" if card.total is not None else MISSING)
+    left.caption(t("health.coverage", scored=len(card.scored), metrics=len(card.weighed), share=f"{card.coverage:.0%}"))
+    if card.total is None and card.scored:
+        left.caption(t("health.no_total", floor=f"{result.coverage_floor:.0%}"))
+    if card.scored:
+        left.altair_chart(charts.radar(card.dimension_scores(), lang()))
+        # with a total, a metric's weight is its share of it; without, its share of the whole scorecard
+        right.dataframe(pd.DataFrame([{
+            t("col.metric"): t(f"health.metric.{r.metric}"),
+            t("col.dimension"): t(f"health.dimension.{r.dimension}"),
+            t("col.value"): service.format_value(r.unit, r.value),
+            t("col.score"): str(r.score),
+            t("col.weight"): f"{r.effective_weight if card.total is not None else r.weight:.0%}",
+            t("col.evidence"): t(r.evidence.detail, **r.evidence.params),
+        } for r in card.scored]), hide_index=True)
+    else:
+        right.info(t("health.nothing_scored"))
+    needed = card.to_complete()  # (dataset or typed-in inputs, the metrics it would score)
+    if needed:
+        separator = t("diagnosis.list_separator")
+        lines = [t(f"health.complete.{data}", metrics=separator.join(t(f"health.metric.{m}") for m in metrics))
+                 for data, metrics in needed]
+        st.markdown("**" + t("health.complete") + "**\n\n" + "\n".join(f"- {line}" for line in lines))
     st.markdown("**" + t("diagnosis.problems") + "**")
     if result.problems:
         st.dataframe(pd.DataFrame([{
@@ -126,9 +141,10 @@ def render(workspace: Workspace) -> None:
     with guard():
         start, end = period_picker.show(cached(service.date_range, workspace), key="diagnosis")
         result = cached(service.diagnose, workspace, start, end, segment=st.session_state.get(SEGMENT_KEY))
+        # built only when clicked, on Streamlit's download thread: everything it needs is bound here, not read there
         st.download_button(
-            t("diagnosis.download_report"), data=lambda: service.report_html(workspace.name, result, lang()),
-            file_name=f"shoplens-diagnosis-{workspace.name}-{end}.html", mime="text/html", key="report_download",
+            t("diagnosis.download_report"), data=partial(report.shop_report, Workspace(workspace.path), start, end, lang()),
+            file_name=f"shoplens-report-{workspace.name}-{end}.html", mime="text/html", key="report_download",
         )
         _kpis(result)
         _health(workspace, result)

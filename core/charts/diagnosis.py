@@ -10,39 +10,86 @@ import pandas as pd
 
 from core.charts.colors import ANOMALY_COLOR, LEAK_COLOR, OK_COLOR
 from core.platform.i18n import translate
+from core.platform.money import money, symbol
+
+MISSING_COLOR = "#9ca3af"  # a dimension without data: grey
+RADAR_SCALE = alt.Scale(domain=[-6.5, 6.5])  # the web's radius is 5, its labels sit at 5.8
+
+
+def radar_data(dimension_scores: dict[str, float | None], lang: str = "en") -> pd.DataFrame:
+    """One row per dimension, in order: its label, score, whether it is missing (no scored metric), the
+    point on the web (x, y: None when missing), the path (`run`) it lies on and a note ("no data" when
+    missing). A path joins neighbouring scored dimensions only: a missing one is a gap, never a point."""
+    names = list(dimension_scores)
+    runs = _runs(names, {n for n in names if dimension_scores[n] is not None})
+    run_of = {name: i for i, run in enumerate(runs) for name in run}
+    rows = []
+    for name in names:
+        score = dimension_scores[name]
+        missing = score is None
+        x, y = (None, None) if missing else _point(names, name, score)
+        rows.append({
+            "dimension": name, "label": translate(f"health.dimension.{name}", lang),
+            "score": None if missing else round(score, 2), "missing": missing, "x": x, "y": y, "run": run_of.get(name),
+            "note": translate("chart.no_data", lang) if missing else "",
+            "label_x": _point(names, name, 5.8)[0], "label_y": _point(names, name, 5.8)[1],
+            "note_x": _point(names, name, 2)[0], "note_y": _point(names, name, 2)[1],
+        })
+    return pd.DataFrame(rows)
+
+
+def _point(names: list[str], name: str, radius: float) -> tuple[float, float]:
+    angle = 2 * math.pi * names.index(name) / len(names)
+    return radius * math.sin(angle), radius * math.cos(angle)
+
+
+def _runs(names: list[str], scored: set[str]) -> list[list[str]]:
+    """Neighbouring scored dimensions around the web; all of them scored is one closed run (first repeated)."""
+    if scored == set(names):
+        return [names + names[:1]]
+    gap = next(i for i, name in enumerate(names) if name not in scored)
+    runs, current = [], []
+    for name in names[gap + 1:] + names[:gap + 1]:  # starts after a gap and ends on it
+        if name in scored:
+            current.append(name)
+        elif current:
+            runs, current = runs + [current], []
+    return runs
 
 
 def radar(dimension_scores: dict[str, float | None], lang: str = "en") -> alt.LayerChart:
-    """Score per dimension on a 1-5 spider web (Altair has no polar line, so points are placed by hand)."""
+    """Score per dimension on a 1-5 spider web (Altair has no polar line, so points are placed by hand).
+    A dimension with no scored metric is a gap in the line, its label grey and "no data" on its spoke."""
     names = list(dimension_scores)
-    angle = {name: 2 * math.pi * i / len(names) for i, name in enumerate(names)}
-
-    def point(name, radius):
-        return radius * math.sin(angle[name]), radius * math.cos(angle[name])
-
+    data = radar_data(dimension_scores, lang)
     rings = pd.DataFrame(
-        [{"ring": r, "order": i, "x": point(n, r)[0], "y": point(n, r)[1]}
+        [{"ring": r, "order": i, "x": _point(names, n, r)[0], "y": _point(names, n, r)[1]}
          for r in range(1, 6) for i, n in enumerate(names + names[:1])]
     )
-    scored = [(n, s) for n, s in dimension_scores.items() if s is not None]
+    by_name = data.set_index("dimension")
+    runs = _runs(names, set(data.loc[~data["missing"], "dimension"]))
     shape = pd.DataFrame(
-        [{"order": i, "dimension": translate(f"health.dimension.{n}", lang), "score": round(s, 2),
-          "x": point(n, s)[0], "y": point(n, s)[1]} for i, (n, s) in enumerate(scored + scored[:1])]
+        [{"run": r, "order": i, "dimension": by_name.loc[n, "label"], "score": by_name.loc[n, "score"],
+          "x": by_name.loc[n, "x"], "y": by_name.loc[n, "y"]} for r, run in enumerate(runs) for i, n in enumerate(run)],
+        columns=["run", "order", "dimension", "score", "x", "y"],
     )
-    labels = pd.DataFrame(
-        [{"label": translate(f"health.dimension.{n}", lang), "x": point(n, 5.8)[0], "y": point(n, 5.8)[1]} for n in names]
-    )
-    scale = alt.Scale(domain=[-6.5, 6.5])
-    axis = None
-    grid = alt.Chart(rings).mark_line(color="#d1d5db", strokeWidth=1).encode(
-        x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), detail="ring:N", order="order:Q")
-    area = alt.Chart(shape).mark_line(point=True, color=OK_COLOR, strokeWidth=2, fill=OK_COLOR, fillOpacity=0.2).encode(
-        x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), order="order:Q",
+    x, y = alt.X("x:Q", scale=RADAR_SCALE, axis=None), alt.Y("y:Q", scale=RADAR_SCALE, axis=None)
+    grid = alt.Chart(rings).mark_line(color="#d1d5db", strokeWidth=1).encode(x=x, y=y, detail="ring:N", order="order:Q")
+    fill = {} if data["missing"].any() else {"fill": OK_COLOR, "fillOpacity": 0.2}  # only a closed shape has an area
+    area = alt.Chart(shape).mark_line(point=True, color=OK_COLOR, strokeWidth=2, **fill).encode(
+        x=x, y=y, detail="run:N", order="order:Q",
         tooltip=[alt.Tooltip("dimension:N", title=translate("chart.dimension", lang)),
                  alt.Tooltip("score:Q", title=translate("chart.score", lang))])
-    text = alt.Chart(labels).mark_text(fontSize=13, fontWeight="bold").encode(
-        x=alt.X("x:Q", scale=scale, axis=axis), y=alt.Y("y:Q", scale=scale, axis=axis), text="label:N")
-    return (grid + area + text).properties(width=360, height=360, title=translate("chart.radar_title", lang))
+    marks = data.assign(status=data["missing"].map({True: "missing", False: "scored"}))
+    marks = marks[["label", "note", "status", "label_x", "label_y", "note_x", "note_y"]]
+    status = alt.Color("status:N", scale=alt.Scale(domain=["scored", "missing"], range=["#111827", MISSING_COLOR]),
+                       legend=None)
+    text = alt.Chart(marks).mark_text(fontSize=13, fontWeight="bold").encode(
+        x=alt.X("label_x:Q", scale=RADAR_SCALE, axis=None), y=alt.Y("label_y:Q", scale=RADAR_SCALE, axis=None),
+        text="label:N", color=status)
+    notes = alt.Chart(marks[marks["status"] == "missing"]).mark_text(fontSize=12, fontStyle="italic", color=MISSING_COLOR).encode(
+        x=alt.X("note_x:Q", scale=RADAR_SCALE, axis=None), y=alt.Y("note_y:Q", scale=RADAR_SCALE, axis=None), text="note:N")
+    return (grid + area + text + notes).properties(width=360, height=360, title=translate("chart.radar_title", lang))
 
 
 def funnel(stages: pd.DataFrame, leak_threshold: float, lang: str = "en") -> alt.LayerChart:
@@ -79,8 +126,9 @@ def funnel_split(segments: pd.DataFrame, lang: str = "en") -> alt.Chart:
     ).properties(height=260, title=translate("chart.funnel_split_title", lang))
 
 
-def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: float, lang: str = "en") -> alt.LayerChart:
-    """From last period's GMV to this period's, one bar per factor's contribution."""
+def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: float, lang: str = "en",
+                  currency: str | None = None) -> alt.LayerChart:
+    """From last period's GMV to this period's, one bar per factor's contribution, in the shop's currency."""
     rows, running = [], before
     rows.append({"step": translate("kpi.previous_gmv", lang), "start": 0.0, "end": before, "kind": "total", "amount": before})
     for factor, amount in parts:
@@ -89,15 +137,17 @@ def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: floa
         running += amount
     rows.append({"step": translate("kpi.current_gmv", lang), "start": 0.0, "end": after, "kind": "total", "amount": after})
     data = pd.DataFrame(rows)
+    data["shown"] = [money(amount, currency) for amount in data["amount"]]
     order = list(data["step"])
+    mark = symbol(currency)
     base = alt.Chart(data).encode(x=alt.X("step:N", sort=order, title=None))
     bars = base.mark_bar(size=48).encode(
-        y=alt.Y("start:Q", title="GMV"), y2="end:Q",
+        y=alt.Y("start:Q", title=f"GMV ({mark})" if mark else "GMV"), y2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=["#6b7280", "#16a34a", LEAK_COLOR]),
                         legend=None),
-        tooltip=["step:N", alt.Tooltip("amount:Q", format=",.0f")],
+        tooltip=["step:N", alt.Tooltip("shown:N", title="GMV")],
     )
-    text = base.mark_text(dy=-8).encode(y="end:Q", text=alt.Text("amount:Q", format=",.0f"))
+    text = base.mark_text(dy=-8).encode(y="end:Q", text="shown:N")
     return (bars + text).properties(height=300, title=translate("chart.waterfall_title", lang))
 
 

@@ -14,7 +14,8 @@ puts every customer in exactly one tier:
 3. Potential if R <= 90 and (F >= 2 or M >= 500);
 4. Normal    otherwise (bought within 180 days but not enough, or not recently enough, for the above).
 
-The numbers are `Thresholds`, editable per workspace (settings key "tiers.thresholds").
+The numbers are `Thresholds`. Which ones are in force (the money lines scaled to the shop by default, the
+playbook's above, or the owner's saved under "tiers.thresholds") is `tier_lines`' question.
 `tier_rules(thresholds)` gives the same rule as catalog keys with parameters, for the page.
 
 Segments. Each customer also gets a named segment from the quintile scores: r_score against
@@ -49,6 +50,7 @@ TIERS = ("VIP", "Potential", "Normal", "Churned")  # best first
 TIER_RANK = {"VIP": 3, "Potential": 2, "Normal": 1, "Churned": 0}
 REFERENCE_SHARES = {"VIP": 0.08, "Potential": 0.22, "Normal": 0.45, "Churned": 0.25}
 GOAL_KEYS = {tier: f"rfm.goal.{tier.lower()}" for tier in TIERS}
+VIP_GOAL_AMOUNT = 2500  # the playbook's VIP goal quotes this order value, in its money: scaled like the VIP line
 COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment", "tier"]
 
 SEGMENTS = ("champions", "loyal", "potential_loyalist", "new_customers", "promising", "need_attention",
@@ -79,6 +81,11 @@ class Thresholds:
     potential_min_monetary: float = 500
     churned_after_days: int = 180
 
+    def __post_init__(self):
+        # money lines are amounts, whole or not (scaled lines rarely are): one type for the page's inputs
+        self.vip_min_monetary = float(self.vip_min_monetary)
+        self.potential_min_monetary = float(self.potential_min_monetary)
+
     def check(self) -> Thresholds:
         """Recency lines must nest (VIP inside Potential inside not-Churned) and nothing may be negative."""
         if min(asdict(self).values()) < 0 or not (
@@ -101,14 +108,22 @@ def tier_rules(thresholds: Thresholds | None = None) -> list[tuple[str, str, dic
 
 
 def load_thresholds(workspace: Workspace) -> Thresholds:
-    """Saved lines over the playbook defaults; keys from an older version are ignored."""
+    """The owner's saved lines over the playbook defaults; keys from an older version are ignored.
+    Whether they are in force is `tier_lines.in_force`'s answer."""
     saved = settings.get(workspace, SETTINGS_KEY) or {}
     known = {f.name for f in fields(Thresholds)}
     return Thresholds(**{key: value for key, value in saved.items() if key in known})
 
 
 def save_thresholds(workspace: Workspace, thresholds: Thresholds) -> None:
+    """Save the owner's lines; saved values without a choice of lines are the owner's, so they come into force."""
     settings.put(workspace, SETTINGS_KEY, asdict(thresholds.check()))
+
+
+def _in_force(workspace: Workspace) -> Thresholds:
+    from core.customers import tier_lines  # which lines apply builds on this module's Thresholds
+
+    return tier_lines.in_force(workspace).thresholds
 
 
 def assign_tiers(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.Series:
@@ -146,7 +161,7 @@ def customers(workspace: Workspace, as_of: date | None = None, window_days: int 
     """One row per customer who ordered in the window before `as_of`, with scores, segment and tier.
 
     `window_days` keeps orders from the `window_days` days before `as_of` (None: all history).
-    Thresholds default to the workspace's saved ones.
+    Thresholds default to the lines in force for the workspace (`tier_lines.in_force`).
     """
     if window_days is not None and (isinstance(window_days, bool) or int(window_days) != window_days or window_days < 1):
         raise RfmError("rfm.bad_window", value=window_days)
@@ -158,7 +173,7 @@ def customers(workspace: Workspace, as_of: date | None = None, window_days: int 
     table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64",
                           "r_score": "int64", "f_score": "int64", "m_score": "int64"})
     table["segment"] = assign_segments(table)
-    table["tier"] = assign_tiers(table, thresholds or load_thresholds(workspace))
+    table["tier"] = assign_tiers(table, thresholds or _in_force(workspace))
     return table[COLUMNS].reset_index(drop=True)
 
 
@@ -189,7 +204,7 @@ def movement(workspace: Workspace, as_of_before: date, as_of_after: date, window
     """
     if as_of_before >= as_of_after:
         raise RfmError("rfm.bad_movement", before=as_of_before, after=as_of_after)
-    thresholds = thresholds or load_thresholds(workspace)
+    thresholds = thresholds or _in_force(workspace)
     before = customers(workspace, as_of_before, window_days, thresholds)[["customer_id", "tier"]]
     after = customers(workspace, as_of_after, window_days, thresholds)[["customer_id", "tier"]]
     both = before.merge(after, on="customer_id", how="outer", suffixes=("_before", "_after"))

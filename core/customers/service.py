@@ -4,6 +4,8 @@ The parts are cached apart on purpose: the churn model reads no settings, so sav
 touch plan never retrains it; tiers and movement read the tier lines; the plan reads only the plan.
 Cheap combinations of parts already computed (the at-risk list, the export list, checking an edited
 plan) take those parts instead of recomputing them.
+Which tier lines are in force (scaled to the shop by default, the playbook's, or the owner's) is saved
+under the same key as the owner's lines, so everything that splits by tier follows a switch.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import pandas as pd
 
 from core.customers import churn as churn_model
 from core.customers import clusters as grouping
-from core.customers import rfm
+from core.customers import rfm, tier_lines
 from core.customers import touch_plan as playbook
 from core.data import service as data
+from core.platform.money import money
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
 
 TIERS = rfm.TIERS  # best first
+LINES = tier_lines.CHOICES  # scaled to the shop (the default), the playbook's, the owner's
 MOVEMENT_LOOKBACK_DAYS = 90  # the movement table compares with this many days earlier by default
 EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier", "cluster")
 
@@ -43,10 +47,19 @@ class TierView:
     shares: pd.DataFrame  # tier, customers, share, reference_share, goal (catalog key); best tier first
     segments: pd.DataFrame  # segment, customers, recency_days and monetary (medians); largest first
     thresholds: dict  # tier line name -> value, in the order of rfm.Thresholds
-    rules: tuple  # (tier, catalog key, params) in the order the rule is applied
+    rules: tuple  # (tier, catalog key, params) in the order the rule is applied; amounts in the shop's currency
     currency: str | None  # the shop's usual currency, for the money lines
+    lines: str  # the lines in force: "scaled", "playbook" or "custom"
+    lines_note: tuple  # (catalog key, params): which lines are in force and why
+    money_texts: dict  # catalog key -> params of the texts that quote money (goals, the plan), scaled like the lines
     vip_orders_per_year: float | None  # base of the VIP discount cap; None without VIPs
     movement_from: DateChoice | None  # the earlier date to compare tiers with; None on a one-day history
+
+
+@dataclass(frozen=True)
+class LinesChoice:
+    choice: str  # the lines saved as in force
+    options: tuple  # what the owner can switch to: scaled, playbook, and custom once they saved their own
 
 
 @dataclass(frozen=True)
@@ -112,15 +125,32 @@ def as_of_choice(workspace: Workspace) -> DateChoice | None:
 
 
 @reads_settings(rfm.SETTINGS_KEY)
-def tiers(workspace: Workspace, as_of: date, window_days: int | None = None) -> TierView:
-    """Each customer's tier and segment on `as_of` under the saved tier lines, with the page's summaries."""
-    thresholds = rfm.load_thresholds(workspace)
+def lines_choice(workspace: Workspace) -> LinesChoice:
+    """Which tier lines are saved as in force (scaled to the shop when nothing is saved) and the choices."""
+    choice, has_custom = tier_lines.saved_choice(workspace)
+    return LinesChoice(choice=choice, options=LINES if has_custom or choice == "custom" else LINES[:2])
+
+
+def choose_lines(workspace: Workspace, choice: str) -> None:
+    """Put "scaled", "playbook" or "custom" lines in force for every page; the owner's values stay saved."""
+    tier_lines.choose(workspace, choice)
+
+
+@reads_settings(rfm.SETTINGS_KEY)
+def tiers(workspace: Workspace, as_of: date, window_days: int | None = None, lines: str | None = None) -> TierView:
+    """Each customer's tier and segment on `as_of` with the page's summaries, under the `lines` chosen
+    (None: those saved as in force; scaled to the shop when nothing is saved)."""
+    chosen = tier_lines.in_force(workspace, lines)
+    thresholds, currency = chosen.thresholds, data.shop_currency(workspace)
     customers = rfm.customers(workspace, as_of, window_days, thresholds)
     first, _ = churn_model.order_span(workspace)
+    rules = tuple((tier, key, {**params, "amount": money(params["amount"], currency)} if "amount" in params else params)
+                  for tier, key, params in rfm.tier_rules(thresholds))
     return TierView(
         as_of=as_of, window_days=window_days, customers=customers, shares=rfm.tier_shares(customers),
-        segments=rfm.segment_summary(customers), thresholds=asdict(thresholds), rules=tuple(rfm.tier_rules(thresholds)),
-        currency=data.shop_currency(workspace),
+        segments=rfm.segment_summary(customers), thresholds=asdict(thresholds), rules=rules, currency=currency,
+        lines=chosen.in_force, lines_note=tier_lines.explain(chosen, currency),
+        money_texts=tier_lines.money_texts(thresholds, currency),
         vip_orders_per_year=None if first is None else playbook.vip_orders_per_year(customers, as_of, first, window_days),
         movement_from=_movement_from(first, as_of),
     )
@@ -137,19 +167,21 @@ def _movement_from(first: date | None, as_of: date) -> DateChoice | None:
 
 @reads_settings(rfm.SETTINGS_KEY)
 def tiers_at(workspace: Workspace, as_of: date) -> pd.DataFrame:
-    """customer_id and tier on `as_of` (all history, saved tier lines): for other pages that split by tier."""
+    """customer_id and tier on `as_of` (all history, the tier lines in force): for other pages that split by tier."""
     return rfm.customers(workspace, as_of=as_of)[["customer_id", "tier"]]
 
 
 def save_thresholds(workspace: Workspace, values: dict) -> None:
-    """Save the tier lines (names as in rfm.Thresholds); lines that do not nest are refused (RfmError)."""
+    """Save the owner's tier lines (names as in rfm.Thresholds) and put them in force ("custom");
+    lines that do not nest are refused (RfmError)."""
     rfm.save_thresholds(workspace, rfm.Thresholds(**values))
 
 
 @reads_settings(rfm.SETTINGS_KEY)
-def movement(workspace: Workspace, before: date, after: date, window_days: int | None = None) -> MovementView:
-    """How customers moved between tiers from `before` to `after`, under the saved tier lines."""
-    moved = rfm.movement(workspace, before, after, window_days)
+def movement(workspace: Workspace, before: date, after: date, window_days: int | None = None,
+             lines: str | None = None) -> MovementView:
+    """How customers moved between tiers from `before` to `after`, the same `lines` at both dates (as `tiers`)."""
+    moved = rfm.movement(workspace, before, after, window_days, tier_lines.in_force(workspace, lines).thresholds)
     return MovementView(customers=moved.customers, summary=moved.summary)
 
 

@@ -3,6 +3,10 @@
 Caps: at most 2 SMS a month and 1 phone call a quarter per customer; a VIP's discounts over a year
 at most 15% of what that customer spends. The discount share is the offer's percentage times the
 share of the customer's orders that can use an offer: min(offers a year, orders a year) / orders a year.
+The cap is a share, so it fits any shop; in money it follows the VIP line in force.
+
+The Potential coupon ("spend 300, save 50") is in the playbook's money: its texts take the amounts as
+parameters, scaled like the Potential line (tier_lines.money_texts).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from core.platform.workspace import Workspace
 SMS_PER_MONTH_CAP = 2
 CALLS_PER_QUARTER_CAP = 1
 VIP_DISCOUNT_SHARE_CAP = 0.15
+COUPON_SPEND, COUPON_SAVE = 300, 50  # the Potential coupon, in the playbook's money
 TIERS = ("VIP", "Potential", "Normal", "Churned")
 SETTINGS_KEY = "tiers.plan"
 TEXT_COLUMNS = ("channel", "content", "schedule", "owner", "kpi")
@@ -41,7 +46,8 @@ DEFAULT_PLAN = [
     Touch("VIP", "plan.vip.channel", "plan.vip.content", "plan.vip.schedule", "plan.owner.account_manager",
           "plan.vip.kpi", calls_per_quarter=1, offers_per_year=4, discount_percent=10),
     Touch("Potential", "plan.potential.channel", "plan.potential.content", "plan.potential.schedule",
-          "plan.owner.crm", "plan.potential.kpi", sms_per_month=2, offers_per_year=12, discount_percent=16.7),
+          "plan.owner.crm", "plan.potential.kpi", sms_per_month=2, offers_per_year=12,
+          discount_percent=round(100 * COUPON_SAVE / COUPON_SPEND, 1)),
     Touch("Normal", "plan.normal.channel", "plan.normal.content", "plan.normal.schedule", "plan.owner.crm",
           "plan.normal.kpi", offers_per_year=4, discount_percent=5),
     Touch("Churned", "plan.churned.channel", "plan.churned.content", "plan.churned.schedule", "plan.owner.crm",

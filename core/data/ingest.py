@@ -481,8 +481,8 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
             cur.execute(f"delete from {table} using final where {match}")
         cur.execute(f"insert into {table} ({columns}) select {columns} from final")
         cur.execute(
-            "insert into load_log values (now(), ?, ?, ?, (select count(*) from final), ?)",
-            [dataset.table, report.file_name, mode, report.rejected_count],
+            "insert into load_log values (now(), ?, ?, ?, (select count(*) from final), ?, ?)",
+            [dataset.table, report.file_name, mode, report.rejected_count, sorted(report.mapping)],
         )
         workspace.bump_data_version(cur)
 

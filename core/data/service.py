@@ -10,8 +10,11 @@ from core.data import demo, ingest
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
 from core.platform import queries, settings
 from core.platform.errors import WorkspaceError
+from core.platform.i18n import LANGUAGES, translate
+from core.platform.paths import data_dir
 from core.platform.services import reads_settings
-from core.platform.workspace import Workspace, delete_workspace, list_workspaces, slugify
+from core.platform.workspace import DEMO_NAME, Workspace, clean_name, display_name_of, list_workspaces
+from core.platform.workspace import delete_workspace as delete_file
 
 EXCLUDE_PRICE_OUTLIERS = "exclude_price_outliers"  # settings key: outliers leave averages (sql/views/order_lines.sql)
 # Settings every result built on the order lines depends on: services computing from orders list these.
@@ -65,14 +68,47 @@ def last_loaded(workspace: Workspace) -> dict[str, datetime]:
         return dict(cur.execute("select dataset, max(loaded_at) from load_log group by dataset").fetchall())
 
 
+def workspaces(root: Path | None = None) -> list[tuple[str, str]]:
+    """(file stem, display name) of every workspace, the demo first, then by name: the sidebar's list."""
+    folder = root or data_dir()
+    named = [(stem, display_name_of(folder / f"{stem}.duckdb")) for stem in list_workspaces(folder)]
+    return sorted(named, key=lambda item: (item[0] != DEMO_NAME, item[1].casefold(), item[0]))
+
+
+def _comparable(name: str) -> str:
+    """Names a person would call the same: case, spaces and underscores aside (a workspace made before
+    display names shows its file stem, 'corner_shop' for 'Corner Shop')."""
+    return " ".join(name.replace("_", " ").split()).casefold()
+
+
+def _refuse_taken(name: str, root: Path, other_than: str | None = None) -> None:
+    """Two workspaces never show the same name in the sidebar, where the demo shows as 'Demo shop'."""
+    taken = [shown for stem, shown in workspaces(root) if stem not in (DEMO_NAME, other_than)]
+    taken += [translate("sidebar.demo_name", lang) for lang in LANGUAGES]
+    if _comparable(name) in {_comparable(shown) for shown in taken}:
+        raise WorkspaceError("error.workspace_exists", name=name)
+
+
 def new_workspace(name: str, root: Path | None = None) -> Workspace:
-    """A workspace for a name the owner typed; refused when the name has no letter or digit or is taken."""
-    slug = slugify(name)
-    if not slug:
-        raise WorkspaceError("error.workspace_name")
-    if slug in list_workspaces(root):
-        raise WorkspaceError("error.workspace_exists", name=slug)
-    return Workspace.named(name, root)
+    """A workspace for a name the owner typed, kept as typed (Chinese, spaces, emoji, punctuation) to be
+    shown; its file name is made from it and no other workspace has it (a name without ASCII letters or
+    digits gets `workspace`, `workspace_2`, ...). The file is made by the first load. Refused when the
+    name is empty or another workspace has it already."""
+    workspace = Workspace.named(name, root)
+    _refuse_taken(workspace.display_name, root or data_dir())
+    return workspace
+
+
+def rename_workspace(workspace: Workspace, name: str) -> None:
+    """A new display name; the file stays, so `--workspace PATH` keeps working. Never the demo."""
+    name = clean_name(name)
+    _refuse_taken(name, workspace.path.parent, other_than=workspace.name)
+    workspace.rename(name)
+
+
+def delete_workspace(workspace: Workspace) -> None:
+    """The workspace's file and all its data, gone (the page asks first). Never the demo."""
+    delete_file(workspace.path)
 
 
 def inspect(path: Path, file_name: str) -> tuple[list[str], str | None]:
@@ -87,13 +123,18 @@ def preview(workspace: Workspace, path: Path, *, file_name: str, kind: str, mapp
 
 
 def load(target: Workspace, path: Path, **options) -> ingest.Report:
-    """Load a file; a failed first load into a new workspace leaves no empty workspace behind."""
-    is_new = not target.path.exists()
+    """Load a file. A new workspace's file is made first, with its display name, and never over a file
+    that exists; a failed first load leaves no empty workspace behind."""
+    typed = target.typed_name
+    is_new = typed is not None or not target.path.exists()
+    if typed is not None:
+        target.create()
     try:
         return ingest.load(target, path, **options)
     except BaseException:
         if is_new:
-            delete_workspace(target.path)
+            delete_file(target.path)
+            target.typed_name = typed  # still new: a second try makes the file again, with its name
         raise
 
 

@@ -1,8 +1,12 @@
 """The health scorecard: seven metrics in four dimensions, each scored 1 (severe) to 5 (excellent).
 
-Values come from the uploaded data where it allows (sell-through, turnover, bounce, returns) and
-from `health_inputs` otherwise (load time, error rate, first response). A metric without a value is
-left out and the remaining weights are renormalised, never scored as zero.
+Values come from the uploaded data where it allows (sell-through and turnover from the inventory file,
+bounce from daily traffic, returns from the orders) and from `health_inputs` otherwise (load time, error
+rate, first response). A metric is scored only from the data it is about: without its data it is left
+out and the remaining weights are renormalised, never scored as zero.
+
+Coverage is the share of the weight that was scored. Below COVERAGE_FLOOR the scorecard gives no total:
+a score from a corner of the shop would read as the shop's health.
 
 Scoring: `bands` are the four cut-offs for scores 5, 4, 3 and 2. For a lower-is-better metric a
 value at or below the first cut-off scores 5, at or below the second 4, and so on; above the last
@@ -42,6 +46,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("return_rate", "operations", 0.15, True, (0.02, 0.05, 0.08, 0.12), "rate", "P1", "data"),
 )
 BY_KEY = {m.key: m for m in METRICS}
+# What would let each metric be scored: a dataset to upload, or the typed-in inputs.
+DATA_NEEDED = {
+    "first_screen_load_seconds": "inputs", "server_error_rate": "inputs", "service_first_response_seconds": "inputs",
+    "sku_sell_through": "inventory", "inventory_turnover": "inventory", "bounce_rate": "traffic_daily",
+    "return_rate": "orders",
+}
+COVERAGE_FLOOR = 0.5  # below this share of the weight scored, no total score
 SELL_THROUGH_DAYS = 90  # a SKU sold within this many days of the period's end counts as selling
 TURNOVER_DAYS = 365  # cost of goods sold over this many days (annualised when shorter) / stock value
 DIMENSIONS = ("technical", "product", "experience", "operations")
@@ -98,7 +109,27 @@ class Row:
 @dataclass(frozen=True)
 class Scorecard:
     rows: tuple[Row, ...]
-    total: float | None
+    total: float | None  # None when nothing is scored or `coverage` is below COVERAGE_FLOOR
+    coverage: float  # the share of the weight (as given) scored from data, 0-1
+
+    @property
+    def scored(self) -> tuple[Row, ...]:
+        """The metrics that count in the score: a value and a weight."""
+        return tuple(r for r in self.rows if r.score is not None and r.weight > 0)
+
+    @property
+    def weighed(self) -> tuple[Row, ...]:
+        """The metrics with a weight, scored or not: what coverage is out of."""
+        return tuple(r for r in self.rows if r.weight > 0)
+
+    def to_complete(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(what is needed, the metrics it would score) for each metric with a weight but no score:
+        a dataset name (inventory, traffic_daily, orders) or 'inputs', in the order the metrics come."""
+        needed: dict[str, list[str]] = {}
+        for row in self.weighed:
+            if row.score is None:
+                needed.setdefault(DATA_NEEDED[row.metric], []).append(row.metric)
+        return tuple((data, tuple(metrics)) for data, metrics in needed.items())
 
     def dimension_scores(self) -> dict[str, float | None]:
         """Weighted mean score per dimension, for the radar chart."""
@@ -122,14 +153,17 @@ def build_scorecard(evidence: dict[str, Evidence], weights: dict[str, float] | N
     }
     counted = [key for key, p in points.items() if p is not None and weights[key] > 0]
     weight_sum = sum(weights[key] for key in counted)
+    base = sum(weights[m.key] for m in METRICS if weights[m.key] > 0)
     effective = {key: weights[key] / weight_sum for key in counted}
     rows = tuple(
         Row(m.key, m.dimension, found[m.key].value if points[m.key] is not None else None, points[m.key], weights[m.key],
             effective.get(m.key, 0.0), found[m.key], m.unit)
         for m in METRICS
     )
-    total = round(sum(points[key] * effective[key] for key in counted), 4) if counted else None
-    return Scorecard(rows, total)
+    coverage = round(weight_sum / base, 4) if base else 0.0
+    enough = bool(counted) and coverage >= COVERAGE_FLOOR
+    total = round(sum(points[key] * effective[key] for key in counted), 4) if enough else None
+    return Scorecard(rows, total, coverage)
 
 
 @dataclass(frozen=True)
@@ -203,13 +237,13 @@ def saved_thresholds(workspace: Workspace) -> dict[str, list[float]]:
 
 
 def save_weights(workspace: Workspace, weights: dict[str, float]) -> None:
-    """Weights as fractions; metrics not given keep their default."""
-    settings.put(workspace, WEIGHTS_KEY, weights)
+    """Weights as fractions; metrics not given keep their saved weight (or the default)."""
+    settings.put(workspace, WEIGHTS_KEY, {**settings.get(workspace, WEIGHTS_KEY, {}), **weights})
 
 
 def save_thresholds(workspace: Workspace, thresholds: dict[str, list[float]]) -> None:
-    """Four cut-offs per metric (for scores 5, 4, 3, 2); metrics not given keep their default."""
-    settings.put(workspace, THRESHOLDS_KEY, thresholds)
+    """Four cut-offs per metric (for scores 5, 4, 3, 2); metrics not given keep their saved cut-offs (or the default)."""
+    settings.put(workspace, THRESHOLDS_KEY, {**settings.get(workspace, THRESHOLDS_KEY, {}), **thresholds})
 
 
 def scorecard(workspace: Workspace, start: date, end: date) -> Scorecard:
@@ -225,3 +259,10 @@ def save_inputs(workspace: Workspace, values: dict[str, float | None], period: s
             if value is not None and not _isnan(value):
                 cur.execute("insert into health_inputs values (?, ?, ?)", [metric, float(value), period])
         workspace.bump_data_version(cur)
+
+
+def format_value(metric_unit: str, value: float | None) -> str:
+    """A metric's value: a rate as a percentage, anything else with two decimals, "–" without a value."""
+    if value is None:
+        return "–"
+    return f"{value:.1%}" if metric_unit == "rate" else f"{value:,.2f}"

@@ -9,13 +9,15 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from core.diagnosis import funnel, health, kpi, report, traffic
+from core.data import service as data
+from core.diagnosis import funnel, health, kpi, traffic
 from core.platform.i18n import Message
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
 
 DEFAULT_DAYS = 30  # the period shown when none is picked: the last 30 days of the data
-format_value = report.format_value  # a metric's value as the page and the report both show it
+format_value = health.format_value  # a metric's value as the page and the report both show it
+shown_value, shown_change = kpi.shown_value, kpi.shown_change  # a KPI and its change, as page and report show them
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,11 @@ class Diagnosis:
     end: date
     current: kpi.Period
     before: kpi.Period  # the period of the same length just before
-    changes: tuple[kpi.Change, ...]  # GMV, orders, UV, conversion rate, AOV against `before`
+    currency: str | None  # the shop's currency (USD, CNY), the one GMV and AOV are in; None when the orders name none
+    changes: tuple[kpi.Change, ...]  # GMV, orders, UV, conversion rate, AOV against `before`; None values say why
     gmv_bridge: tuple[tuple[str, float], ...] | None  # (factor, share of the GMV change); None when it cannot split
-    card: health.Scorecard
+    bridge_missing: str | None  # why there is no bridge (a catalog key); None when there is one
+    card: health.Scorecard  # `coverage` the share of the weight scored; no total below `coverage_floor`
     problems: tuple[health.Problem, ...]
     health_settings: HealthSettings
     segments: tuple[str, ...]  # funnel segments to choose from, the default first
@@ -95,6 +99,7 @@ class Diagnosis:
     leak_threshold: float  # a funnel stage losing more than this is a leak
     uv_drop_threshold: float  # a channel this far below its usual UV is flagged
     bounce_threshold: float  # the high-bounce line of the traffic monitor
+    coverage_floor: float  # the share of the weight the scorecard needs scored to give a total
 
 
 def date_range(workspace: Workspace) -> DataRange:
@@ -149,8 +154,10 @@ def diagnose(workspace: Workspace, start: date, end: date, segment: str | None =
         end=end,
         current=current,
         before=before,
+        currency=data.shop_currency(workspace),
         changes=kpi.changes(before, current),
         gmv_bridge=tuple(kpi.gmv_bridge(before, current)) if kpi.has_bridge(before, current) else None,
+        bridge_missing=kpi.bridge_missing(before, current),
         card=checked.card,
         problems=checked.problems,
         health_settings=health_settings(workspace, end),
@@ -165,12 +172,9 @@ def diagnose(workspace: Workspace, start: date, end: date, segment: str | None =
         leak_threshold=funnel.LEAK_THRESHOLD,
         uv_drop_threshold=traffic.UV_DROP,
         bounce_threshold=traffic.HIGH_BOUNCE,
+        coverage_floor=health.COVERAGE_FLOOR,
     )
 
-
-def report_html(shop: str, result: Diagnosis, lang: str = "en") -> str:
-    """The diagnosis as one self-contained HTML file, for the download button."""
-    return report.build_html(shop, result, lang)
 
 
 def save_health_inputs(workspace: Workspace, values: dict[str, float | None], period: str) -> None:

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from contextlib import contextmanager
+from functools import lru_cache
+from itertools import count
 from pathlib import Path
 
 import duckdb
 
 from core.platform.errors import WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
+from core.platform.transactions import transaction
 
 SCHEMA_VERSION_TABLE = "schema_version"
 DEMO_NAME = "demo"
+DISPLAY_NAME = "display_name"  # workspace_meta key: the name as the owner typed it
+MAX_NAME_LENGTH = 80  # characters of a display name
+MAX_SLUG_LENGTH = 60  # characters of a file stem, before a "_2" that keeps it free
+UNNAMED_SLUG = "workspace"  # the file stem for a name with no ASCII letter or digit ("我的淘宝店", "!!!")
+# Stems a file must not take: the demo's, and names Windows keeps for devices.
+RESERVED_STEMS = {DEMO_NAME, "con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
 
 _registry_lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
@@ -76,11 +86,21 @@ def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> lis
     return created
 
 
-def open_connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """The process's one connection to this file, migrated and with current views."""
+def _taken(path: Path) -> bool:
+    """A file, or a leftover write-ahead log DuckDB would replay into a new file of that name."""
+    return path.exists() or path.with_name(path.name + ".wal").exists()
+
+
+def open_connection(path: Path, new: bool = False) -> duckdb.DuckDBPyConnection:
+    """The process's one connection to this file, migrated and with current views.
+
+    `new`: create the file, refusing one that exists, so two owners who typed names that make the
+    same file name never share (or overwrite) a workspace."""
     path = Path(path).resolve()
     with _registry_lock:
         con = _connections.get(path)
+        if new and (con is not None or _taken(path)):
+            raise WorkspaceError("error.workspace_exists", name=path.stem)
         if con is not None:
             return con
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,27 +140,84 @@ def delete_workspace(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def clean_name(name: str) -> str:
+    """The display name as typed, with runs of spaces, tabs and line breaks made one space and control
+    characters dropped; refused when nothing is left or it is too long to show."""
+    name = "".join(c for c in " ".join(unicodedata.normalize("NFC", name).split()) if unicodedata.category(c) != "Cc")
+    if not name:
+        raise WorkspaceError("error.workspace_name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise WorkspaceError("error.workspace_name_long", limit=MAX_NAME_LENGTH)
+    return name
+
+
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
-    return slug[:60]
+    """A file stem made from a name: its ASCII letters and digits (accents and full-width letters
+    folded) joined by '_', so it is never a path (no slash, dot or control character) and is bounded;
+    '' when the name has none."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:MAX_SLUG_LENGTH].strip("_")
+
+
+def free_path(name: str, root: Path | None = None) -> Path:
+    """The file for a new workspace: the name's slug (or `workspace` for a name without one) with
+    _2, _3, ... until no file, log or reserved stem has it."""
+    base = slugify(name) or UNNAMED_SLUG
+    folder = (root or data_dir()).resolve()
+    stems = (base if n == 1 else f"{base}_{n}" for n in count(1))
+    return next(folder / f"{s}.duckdb" for s in stems if s not in RESERVED_STEMS and not _taken(folder / f"{s}.duckdb"))
 
 
 class Workspace:
     """One shop's data. Cheap to create; the connection behind it is shared per file."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, typed_name: str | None = None):
         self.path = Path(path).resolve()
+        # a workspace not made yet: the name the owner typed, stored when `create` makes the file
+        self.typed_name = typed_name
 
     @classmethod
     def named(cls, name: str, root: Path | None = None) -> Workspace:
-        slug = slugify(name)
-        if not slug:
-            raise WorkspaceError("error.workspace_name")
-        return cls((root or data_dir()) / f"{slug}.duckdb")
+        """A new workspace for a typed name, at a file no workspace has; made by `create`."""
+        name = clean_name(name)
+        return cls(free_path(name, root), typed_name=name)
 
     @property
     def name(self) -> str:
+        """The file stem: what the CLI and the logs know the workspace by."""
         return self.path.stem
+
+    @property
+    def display_name(self) -> str:
+        """The name the owner typed (or gave it later); a file made without one shows its stem."""
+        if self.typed_name is not None:
+            return self.typed_name
+        if not self.path.exists():
+            return self.path.stem
+        return self.meta(DISPLAY_NAME) or self.path.stem
+
+    def create(self) -> Workspace:
+        """Make the file of a new workspace, never one that exists, and store the name it was given."""
+        try:
+            open_connection(self.path, new=True)
+        except WorkspaceError as error:
+            if error.key != "error.workspace_exists":
+                raise
+            raise WorkspaceError("error.workspace_exists", name=self.display_name) from None
+        try:
+            if self.typed_name is not None:
+                self.rename(self.typed_name)
+        except BaseException:
+            delete_workspace(self.path)
+            raise
+        self.typed_name = None  # made: the stored name is the one from now on
+        return self
+
+    def rename(self, name: str) -> None:
+        """A new display name; the file keeps its name, so paths and scripts that use it still work."""
+        name = clean_name(name)
+        with transaction(self) as cur:
+            self.set_meta(cur, DISPLAY_NAME, name)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -179,6 +256,17 @@ class Workspace:
         """Bumped by every load: the key for cached results."""
         return int(self.meta("data_version", "0"))
 
+    def cache_key(self, keys: tuple[str, ...]) -> tuple[str, int, int]:
+        """What a cached result of this workspace depends on, in one query: which workspace the file is
+        (one deleted and made again is another), its data version, and the version of `keys`' settings."""
+        with self.cursor() as cur:
+            row = cur.execute(
+                """select (select any_value(value) from workspace_meta where key = 'workspace_id'),
+                          (select coalesce(max(value::bigint), 0) from workspace_meta where key = 'data_version'),
+                          (select coalesce(max(version), 0) from settings where list_contains(?, key))""",
+                [list(keys)]).fetchone()
+        return str(row[0]), int(row[1]), int(row[2])
+
     def settings_version(self, keys: tuple[str, ...]) -> int:
         """The settings version at which any of `keys` last changed (0: never saved): with the data
         version, the key for a result that depends on those settings and no others."""
@@ -200,5 +288,36 @@ class Workspace:
 
 
 def list_workspaces(root: Path | None = None) -> list[str]:
+    """The workspace files' stems, sorted."""
     return sorted(p.stem for p in (root or data_dir()).glob("*.duckdb"))
 
+
+def display_name_of(path: Path) -> str:
+    """A workspace file's display name, read without keeping the file open (the sidebar lists every
+    workspace); its stem when it has none or cannot be read now (open in another process, damaged)."""
+    path = Path(path).resolve()
+    with _registry_lock:  # a read-only peek must not race this process opening the file for writing
+        if path not in _connections:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # deleted since it was listed
+                return path.stem
+            return _peek_display_name(path, stat.st_mtime_ns, stat.st_size) or path.stem
+    return Workspace(path).meta(DISPLAY_NAME) or path.stem
+
+
+@lru_cache(maxsize=256)
+def _peek_display_name(path: Path, mtime_ns: int, size: int) -> str | None:
+    """Cached on the file's time and size: a file this process has not opened changes only from outside."""
+    try:
+        con = duckdb.connect(str(path), read_only=True,
+                             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select value from workspace_meta where key = ?", [DISPLAY_NAME]).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return None if row is None else row[0]

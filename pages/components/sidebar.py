@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.data import service
 from core.platform.i18n import LANGUAGES
 from core.platform.paths import data_dir
-from core.platform.workspace import list_workspaces
+from core.platform.workspace import DEMO_NAME
 from pages.components import data_status
 from pages.components.state import current_workspace, select_workspace, t
 
@@ -17,12 +18,14 @@ def show():
             "Language / 语言", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
         )
         workspace = current_workspace()
-        names = list_workspaces()
+        # file stem -> the name the owner gave it (the demo's in the interface language)
+        shown = {stem: t("sidebar.demo_name") if stem == DEMO_NAME else name for stem, name in service.workspaces()}
+        stems = list(shown)
         chosen = st.selectbox(
             t("sidebar.workspace"),
-            options=names,
-            index=names.index(workspace.name) if workspace.name in names else 0,
-            format_func={**{n: n for n in names}, "demo": t("sidebar.demo_name")}.get,
+            options=stems,
+            index=stems.index(workspace.name) if workspace.name in stems else 0,
+            format_func=shown.get,
         )
         if chosen != workspace.name:
             select_workspace(data_dir() / f"{chosen}.duckdb")

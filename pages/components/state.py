@@ -84,17 +84,16 @@ def run_page(render) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(target: str, path: str, data_version: int, settings_version: int, args: tuple, kwargs: tuple):
+def _cached_call(target: str, path: str, versions: tuple[str, int, int], args: tuple, kwargs: tuple):
     module, name = target.rsplit(":", 1)
     return getattr(importlib.import_module(module), name)(Workspace(path), *args, **dict(kwargs))
 
 
 def cached(service, workspace: Workspace, *args, **kwargs):
-    """`service(workspace, *args, **kwargs)`, cached on the workspace's path, its data version, the version
-    of the settings the service reads, and the inputs: the one way a page asks core for data."""
-    version = workspace.settings_version(settings_keys(service))
-    return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path), workspace.data_version,
-                        version, args, tuple(sorted(kwargs.items())))
+    """`service(workspace, *args, **kwargs)`, cached on the workspace (its path and id), its data version,
+    the version of the settings the service reads, and the inputs: the one way a page asks core for data."""
+    return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path),
+                        workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
 
 
 @contextmanager

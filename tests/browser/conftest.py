@@ -82,3 +82,13 @@ def browser():
 def wait_ready(page) -> None:
     page.wait_for_selector(READY, timeout=90_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=90_000)
+
+
+def wait_for_text(page, text: str, server_log, timeout: int = 90_000) -> None:
+    """Wait for `text`; on a timeout, fail with what the page and the server said, so a CI log explains itself."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout)
+    except Exception as error:  # noqa: BLE001 - re-raised below with the evidence
+        body = page.inner_text("body")[-3000:]
+        log = server_log.read_text(errors="replace")[-4000:] if server_log.exists() else "(no server log)"
+        pytest.fail(f"{text!r} did not appear: {error}\n--- page ---\n{body}\n--- server log ---\n{log}")

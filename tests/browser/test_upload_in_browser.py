@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_ready
+from tests.browser.conftest import wait_for_text, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +32,12 @@ def test_upload_through_the_real_uploader_changes_the_counts(server, browser, tm
     page.get_by_label("New workspace name").press("Enter")
     wait_ready(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
-    page.get_by_text("Rows ready to load").wait_for(timeout=90_000)
+    wait_for_text(page, "Rows ready to load", data / "server.log")
     wait_ready(page)
     assert page.get_by_test_id("stMetricValue").all_inner_texts() == ["3", "3", "0"]
 
     page.get_by_role("button", name="Load into workspace").click()
-    page.get_by_text("Loaded 3 Orders row(s) into workspace 'browser_shop'.").wait_for(timeout=90_000)
+    wait_for_text(page, "Loaded 3 Orders row(s) into workspace 'Browser Shop'.", data / "server.log")
     wait_ready(page)
     assert sidebar.get_by_text("Orders: 3 rows 2024-05-01 – 2024-05-03").count() == 1
     assert (data / "browser_shop.duckdb").exists()

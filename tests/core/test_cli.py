@@ -98,7 +98,7 @@ def test_health_and_anomalies_json(tmp_path):
     # bounce (30 days, 1 day at 66%) ~50.5%: score 3; load time 6 s: score 1; only these two count
     assert by_metric["bounce_rate"]["score"] == 3 and by_metric["first_screen_load_seconds"]["score"] == 1
     assert by_metric["return_rate"]["score"] is None
-    assert health["total"] == 2.0
+    assert health["coverage"] == 0.3 and health["total"] is None  # 15% + 15% of the weight: below half, no total
     assert [(p["metric"], p["priority"]) for p in health["problems"]] == [("first_screen_load_seconds", "P0")]
     assert set(health["problems"][0]) == {"metric", "priority", "cause", "action"}
     anomalies = json.loads(run("anomalies", "--workspace", ws, "--json").stdout)["anomalies"]
@@ -206,3 +206,42 @@ def test_a_reading_command_does_not_create_a_workspace(tmp_path):
     result = run("health", "--workspace", tmp_path / "typo.duckdb")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "typo.duckdb" in result.stderr
     assert not (tmp_path / "typo.duckdb").exists()
+
+
+def test_health_on_orders_alone_states_its_coverage_and_gives_no_total(tmp_path):
+    ws = tmp_path / "orders_only.duckdb"
+    orders = write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,refunded_amount
+        A1,c1,2024-05-01 10:00,100,0
+        A2,c2,2024-05-02 11:00,50,50
+    """)
+    assert run("ingest", "--workspace", ws, orders).returncode == 0
+    payload = json.loads(run("health", "--workspace", ws, "--json").stdout)
+    # only the return rate (1 of 2 orders refunded) is measured: its weight 15% of 100% is below half
+    assert payload["coverage"] == 0.15 and payload["total"] is None
+    scored = {m["metric"]: m["value"] for m in payload["metrics"] if m["score"] is not None}
+    assert scored == {"return_rate": 0.5}
+    assert run("health", "--workspace", ws).stdout.splitlines()[0] == (
+        "health – / 5 (2024-05-01 .. 2024-05-02), scored on 15% of the weight")
+
+
+def test_sales_and_cohorts_json_on_the_tiny_shop(tmp_path):
+    from tests.core.sales.tiny_shop import TINY_ORDERS
+
+    ws = tmp_path / "tiny.duckdb"
+    assert run("ingest", "--workspace", ws, write_csv(tmp_path / "orders.csv", TINY_ORDERS)).returncode == 0
+    sales = json.loads(run("sales", "--workspace", ws, "--by", "month", "--json").stdout)
+    assert sales["currency"] == "USD"
+    # March: M2 40 (c3, new: F2 was cancelled) + M1 60 (c1, back after February) + M3 120 (c4, new)
+    assert sales["periods"][2] == {"period": "2024-03", "gmv": 220.0, "orders": 3, "customers": 3, "new_customers": 2,
+                                   "returning_customers": 1, "aov": 220 / 3}
+    # February: F1 80 - 30 refunded (c2, returning) + F3 70 (c5, new); F2 cancelled counts nowhere
+    assert sales["periods"][1] == {"period": "2024-02", "gmv": 120.0, "orders": 2, "customers": 2, "new_customers": 1,
+                                   "returning_customers": 1, "aov": 60.0}
+    cohorts = {c["cohort"]: c for c in json.loads(run("cohorts", "--workspace", ws, "--json").stdout)["cohorts"]}
+    # January: c1 and c2; c2 orders in February (month 1), c1 in March (2), c2 in April (3)
+    assert cohorts["2024-01"]["retention"] == [1.0, 0.5, 0.5, 0.5]
+    # cumulative revenue over 2 customers: 150, then +50 (F1 net), +60 (M1), +110 (A3)
+    assert cohorts["2024-01"]["revenue_per_customer"] == [75.0, 100.0, 130.0, 185.0]
+    bad = run("sales", "--workspace", ws, "--from", "yesterday")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--from" in bad.stderr

@@ -12,6 +12,7 @@ from tests.pages.conftest import page_for
 
 APP = str(ROOT / "app.py")
 PAGES = {
+    "pages/sales.py": ("Sales overview", "销售概览"),
     "pages/diagnosis.py": ("Diagnosis", "诊断"),
     "pages/ab_testing.py": ("A/B testing", "A/B 测试"),
     "pages/customer_tiers.py": ("Customer tiers", "客户分层"),
@@ -33,7 +34,7 @@ def app() -> AppTest:
 def test_the_app_opens_on_the_demo_shop():
     at = app()
     assert not at.exception
-    assert at.title[0].value == "Diagnosis"
+    assert at.title[0].value == "Sales overview"  # what an orders-only owner needs first
     sidebar = [c.value for c in at.sidebar.caption]
     assert "Demo shop: read-only sample data." in sidebar
     assert "Orders: 60,000 rows 2025-11-01 – 2026-10-31" in sidebar
@@ -63,7 +64,7 @@ def test_upload_on_the_demo_asks_for_a_new_workspace_then_loads(data_dir):
     assert at.selectbox(key="upload_kind").value == "orders"
     at.button(key="load_button").click().run()
     assert not at.exception
-    assert at.success[0].value == "Loaded 2 Orders row(s) into workspace 'corner_shop'."
+    assert at.success[0].value == "Loaded 2 Orders row(s) into workspace 'Corner Shop'."  # the name as typed
     assert at.session_state["workspace_path"].endswith("corner_shop.duckdb")
     assert not at.file_uploader[0].value  # the uploader is cleared for the next file
     summary = at.dataframe[0].value
@@ -133,4 +134,22 @@ def test_a_damaged_workspace_is_explained_and_the_demo_shown_instead(data_dir):
     assert not at.exception
     assert at.error[0].value == ("工作区文件“broken”已损坏，或不是 ShopLens 工作区。请从备份恢复，或删除后重新导入数据。"
                                  " 现在显示的是演示店铺。")
-    assert at.title[0].value == "诊断"  # the page still works, on the demo
+    assert at.title[0].value == "销售概览"  # the page still works, on the demo
+
+
+def test_a_chinese_workspace_name_is_accepted_and_named_in_the_sidebar(data_dir):
+    """Issue 11: '我的淘宝店' used to be refused for having no letter or digit."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("我的淘宝店").run()
+    assert not at.error
+    at.file_uploader[0].upload("orders.csv", ORDERS_CSV.encode(), "text/csv").run()
+    at.button(key="load_button").click().run()
+    assert not at.exception
+    assert at.success[0].value == "已将 2 行订单导入工作区“我的淘宝店”。"
+    assert at.session_state["workspace_path"] == str(data_dir / "workspace.duckdb")  # a generated, safe file name
+    at.switch_page("app.py").run()  # the sidebar is drawn by the entry page
+    picker = at.sidebar.selectbox[1]
+    assert picker.options == ["演示店铺", "我的淘宝店"] and picker.value == "workspace"

@@ -14,7 +14,7 @@ APP = str(ROOT / "app.py")
 def open_diagnosis(lang: str = "en") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.session_state["lang"] = lang
-    return at.run()
+    return at.switch_page("pages/diagnosis.py").run()
 
 
 def table_with(at: AppTest, column: str):

@@ -61,9 +61,16 @@ def test_kpis_with_their_changes(shop):
     assert metrics(at) == {
         "GMV": ("450", "+125.0%"), "Orders": ("3", "+50.0%"), "UV": ("100", "+0.0%"),
         "Conversion rate": ("3.00%", "+1.00 pt"), "Average order value": ("150.00", "+50.0%"),
-        # only two metrics measured: returns 0 of 3 (score 5) and bounce 80% (score 1), 15% each: (5 + 1) / 2
-        "Weighted health score": ("3.00 / 5", ""),
+        # only two metrics measured: returns 0 of 3 (score 5) and bounce 80% (score 1), 15% each: 30% of
+        # the weight, below half, so no total
+        "Weighted health score": ("–", ""),
     }
+    captions = [c.value for c in at.caption]
+    assert "Scored on 2 of 7 metrics, 30% of the weight." in captions
+    assert not any(c.startswith("Shown as") for c in captions)  # every KPI has its data
+    scored = table_with(at, "Evidence")
+    assert scored[["Metric", "Score", "Weight"]].values.tolist() == [
+        ["Detail-page bounce rate", "1", "15%"], ["Return rate", "5", "15%"]]
     assert table_with(at, "Priority")["Metric"].tolist() == ["Detail-page bounce rate"]
 
 
@@ -97,13 +104,17 @@ def test_a_week_without_funnel_data_or_earlier_orders(shop):
     at = page_for(shop.path, "pages.diagnosis").run()
     at.segmented_control(key="diagnosis_preset").set_value(7).run()
     assert not at.exception and not at.error
-    # May 24-30: order A5 (150), no visitors; May 17-23 had nothing, so no change can be given
+    # May 24-30: order A5 (150) and no traffic row at all, so no UV and no rate; May 17-23 had nothing, so
+    # no change can be given
     assert metrics(at) == {
-        "GMV": ("150", ""), "Orders": ("1", ""), "UV": ("0", ""), "Conversion rate": ("0.00%", ""),
+        "GMV": ("150", ""), "Orders": ("1", ""), "UV": ("–", ""), "Conversion rate": ("–", ""),
         "Average order value": ("150.00", ""),
-        "Weighted health score": ("5.00 / 5", ""),  # the returns alone: 0 of 1 order, score 5
+        "Weighted health score": ("–", ""),  # the returns alone (0 of 1 order, score 5) are 15% of the weight
     }
-    assert "No funnel data in this period." in [i.value for i in at.info]
+    assert "Scored on 1 of 7 metrics, 15% of the weight." in [c.value for c in at.caption]
+    assert [i.value for i in at.info][:2] == [
+        "No GMV bridge: splitting GMV into UV x conversion rate x AOV needs daily traffic for this period and the one before.",
+        "No funnel data in this period."]
     assert len(at.get("vega_lite_chart")) == 3  # radar, traffic, bounce: no bridge without visitors
 
 
@@ -113,6 +124,7 @@ def test_missing_datasets_get_explicit_empty_states(data_dir):
     at = page_for(workspace.path, "pages.diagnosis").run()
     assert not at.exception and not at.error
     assert [i.value for i in at.info] == [
+        "No GMV bridge: splitting GMV into UV x conversion rate x AOV needs daily traffic for this period and the one before.",
         "This needs data that the workspace does not have yet: Funnel stages. Add it on the Data page.",
         "This needs data that the workspace does not have yet: Daily traffic. Add it on the Data page.",
     ]
@@ -122,10 +134,82 @@ def test_missing_datasets_get_explicit_empty_states(data_dir):
 def test_saved_weights_rescore_at_once(shop):
     """AppTest cannot type into a data editor: the edit is seeded the way the browser sends it."""
     at = page_for(shop.path, "pages.diagnosis").run()
-    at.session_state["health_weights_editor"] = {"edited_rows": {6: {"weight": 45.0}}, "added_rows": [], "deleted_rows": []}
+    assert metrics(at)["Weighted health score"] == ("–", "")  # returns and bounce: 30% of the weight
+    at.session_state["health_weights_editor"] = {"edited_rows": {6: {"weight": 65.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="save_weights").click().run()
     assert not at.exception and not at.error
-    assert settings.get(shop, "health.weights")["return_rate"] == pytest.approx(0.45)
-    # returns (score 5) now weigh 45%, bounce (score 1) 15%: (5 x 45 + 1 x 15) / 60 = 4.00
-    assert metrics(at)["Weighted health score"] == ("4.00 / 5", "")
+    assert settings.get(shop, "health.weights")["return_rate"] == pytest.approx(0.65)
+    # returns (score 5) now weigh 65%, bounce (score 1) 15%, out of 65 + 15 + 20 + 15 + 15 + 10 + 10 = 150:
+    # 80 / 150 = 53% of the weight, over half; (5 x 65 + 1 x 15) / 80 = 4.25
+    assert metrics(at)["Weighted health score"] == ("4.25 / 5", "")
+    assert "Scored on 2 of 7 metrics, 53% of the weight." in [c.value for c in at.caption]
+    # with a total, the weight column is each metric's share of it: 15 / 80 and 65 / 80
+    assert table_with(at, "Evidence")["Weight"].tolist() == ["19%", "81%"]
+
+
+ORDERS_IN_CNY = """
+    order_id,customer_id,order_time,order_total,refunded_amount,currency,sku
+    A1,c1,2024-04-03,100,0,CNY,s1
+    A2,c2,2024-04-20,100,0,CNY,s2
+    A3,c3,2024-05-03,150,0,CNY,s1
+    A4,c1,2024-05-10,150,0,CNY,s2
+    A5,c4,2024-05-30,150,0,CNY,s3
+"""
+
+
+@pytest.fixture
+def orders_only(data_dir) -> Workspace:
+    """A real shop's first upload: one orders export in CNY. May 1-30 against April 1-30."""
+    workspace = Workspace(data_dir / "first_upload.duckdb")
+    ingest.load(workspace, write_csv(data_dir / "orders.csv", ORDERS_IN_CNY))
+    return workspace
+
+
+def test_an_orders_only_shop_shows_no_figure_it_has_no_data_for(orders_only):
+    at = page_for(orders_only.path, "pages.diagnosis").run()
+    assert not at.exception and not at.error
+    # May: 3 orders, GMV 450, AOV 150; April: 2 orders, GMV 200, AOV 100; no traffic: no UV, no rate
+    assert metrics(at) == {
+        "GMV": ("¥450", "+125.0%"), "Orders": ("3", "+50.0%"), "UV": ("–", ""), "Conversion rate": ("–", ""),
+        "Average order value": ("¥150.00", "+50.0%"), "Weighted health score": ("–", ""),
+    }
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["UV"] == helps["Conversion rate"] == "needs daily traffic for this period" and helps["GMV"] == ""
+    captions = [c.value for c in at.caption]
+    assert ("Shown as “–” for want of data: UV (needs daily traffic for this period), "
+            "Conversion rate (needs daily traffic for this period).") in captions
+    assert at.info[0].value.startswith("No GMV bridge:") and "needs daily traffic" in at.info[0].value
+    # health: the return rate alone (0 of 3 refunded, score 5) is 15 of 100 weight, under half: no total;
+    # the SKUs in the orders are no inventory, so no sell-through
+    assert "Scored on 1 of 7 metrics, 15% of the weight." in captions
+    assert any(c.startswith("No total score: less than 50% of the weight") for c in captions)
+    scored = table_with(at, "Evidence")
+    assert scored[["Metric", "Value", "Score", "Weight"]].values.tolist() == [["Return rate", "0.0%", "5", "15%"]]
+    assert "None" not in scored.to_string()
+    (complete,) = [m.value for m in at.markdown if m.value.startswith("**What would complete")]
+    assert complete.splitlines()[2:] == [
+        "- Type in First-screen load time (s), Server error rate, Service first response (s) "
+        "under “Edit inputs, weights and score cut-offs” below.",
+        "- Upload the inventory file on the Data page to score SKU sell-through (sold in 90 days), Inventory turnover (per year).",
+        "- Upload daily traffic on the Data page to score Detail-page bounce rate.",
+    ]
+    assert len(at.get("vega_lite_chart")) == 1  # the radar, operations alone; no bridge
+
+
+def test_an_orders_only_shop_in_chinese(orders_only):
+    at = page_for(orders_only.path, "pages.diagnosis")
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception and not at.error
+    values = {m.label: m.value for m in at.metric}
+    assert (values["访客数"], values["转化率"], values["加权健康度得分"]) == ("–", "–", "–")
+    assert (values["GMV"], values["客单价"]) == ("¥450", "¥150.00")
+    assert {m.label: m.proto.help for m in at.metric}["访客数"] == "需要本期的每日流量数据"
+    captions = [c.value for c in at.caption]
+    assert "因缺少数据显示为“–”：访客数（需要本期的每日流量数据）、转化率（需要本期的每日流量数据）。" in captions
+    assert "已评分 1/7 项指标，占权重的 15%。" in captions
+    assert at.info[0].value.startswith("没有 GMV 拆解")
+    (complete,) = [m.value for m in at.markdown if m.value.startswith("**补全健康评分")]
+    assert "在数据页上传库存文件，即可评分：SKU 动销率（90 天内有销量）、库存周转率（次/年）。" in complete
+    assert table_with(at, "依据")["得分"].tolist() == ["5"]

@@ -1,5 +1,7 @@
 -- The measured inputs of the health scorecard for the period $start..$end (dates, inclusive).
 -- Sell-through looks back $sell_through_days days and turnover $turnover_days days from $end (core/diagnosis/health.py).
+-- Both are about the stock, so both come from the inventory file alone: without it they are null, not
+-- guessed from the SKUs that happen to appear in the orders.
 
 with
 
@@ -24,17 +26,16 @@ sold_recently as (
       and order_time::date between $end - ($sell_through_days::integer - 1) and $end
 ),
 
-all_skus as (
-    select sku from inventory
-    union
-    select distinct sku from order_lines where sku is not null
+stocked_skus as (
+    select distinct sku from inventory
 ),
 
 sell_through as (
+    -- the share of the SKUs in the inventory file that sold recently
     select
         count(*) as count_skus,
         count(sold_recently.sku) as count_skus_sold_recently
-    from all_skus
+    from stocked_skus
     left join sold_recently using (sku)
 ),
 

@@ -1,17 +1,25 @@
--- Visitors, orders and GMV for $start..$end, from the daily KPIs.
+-- Visitors, orders and GMV for $start..$end. Orders and GMV from the daily KPIs; visitors from the daily
+-- traffic itself, so a period without any traffic row has uv null (not measured), never 0.
 
 with
 
-period as (
-    select * from daily_kpis where date between $start and $end
-),
-
-totals as (
+sales as (
     select
-        coalesce(sum(uv), 0) as uv,
         coalesce(sum(count_orders), 0) as count_orders,
         coalesce(sum(gmv), 0) as gmv
-    from period
+    from daily_kpis
+    where date between $start and $end
+),
+
+traffic as (
+    select sum(uv) as uv
+    from traffic_daily
+    where date between $start and $end
+),
+
+joined as (
+    select traffic.uv, sales.count_orders, sales.gmv
+    from sales, traffic
 )
 
-select * from totals
+select * from joined

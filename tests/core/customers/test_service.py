@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import FrozenInstanceError
 from datetime import date
 
@@ -12,7 +14,8 @@ from core.customers import service
 from core.data import ingest
 from core.platform.errors import WorkspaceReadOnly
 from core.platform.services import settings_keys
-from tests.conftest import write_csv
+from tests.conftest import ROOT, write_csv
+from tests.core.customers.test_tier_lines import twenty_five_customers
 
 # as_of defaults to 2024-06-01, the day after the last order (N1); the first paid order is X1 on 2023-11-01.
 #   v1: 4 orders of 700 = 2,800, last 05-25 -> R 7, F 4, M 2,800: VIP
@@ -163,3 +166,70 @@ def test_the_demo_refuses_saving(shop):
         service.save_plan(shop, service.touch_plan(shop).touches.to_dict("records"))
     with pytest.raises(WorkspaceReadOnly):
         service.save_thresholds(shop, service.tiers(shop, AS_OF).thresholds)
+
+
+# -- which tier lines are in force ---------------------------------------------------------------------------
+# 25 customers spending 10, 20, ..., 250 in USD (tests/core/customers/test_tier_lines.py works the lines out):
+# scaled, VIP from 230.8 (c24, c25) and Potential from 178 (c18..c23); under the playbook's 2,000 and 500 nobody
+# is VIP and only c24 and c25 (2+ orders) are Potential.
+JUNE_END = date(2024, 7, 1)
+
+
+@pytest.fixture
+def shop25(workspace, tmp_path):
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", twenty_five_customers()), kind="orders")
+    return workspace
+
+
+def test_tiers_use_the_scaled_lines_unless_another_set_is_chosen(shop25):
+    assert settings_keys(service.lines_choice) == (TIERS_KEY,)
+    assert service.lines_choice(shop25) == service.LinesChoice(choice="scaled", options=("scaled", "playbook"))
+    view = service.tiers(shop25, JUNE_END)
+    assert view.lines == "scaled" and view.currency == "USD"
+    assert view.shares["customers"].tolist() == [2, 6, 17, 0]
+    assert view.lines_note[0] == "tiers.lines.scaled" and view.lines_note[1]["vip"] == "$231"
+    assert view.rules[1] == ("VIP", "rfm.rule.vip", {"days": 30, "orders": 4, "amount": "$231"})
+    assert view.money_texts["plan.potential.content"] == {"spend": "$100", "save": "$20"}
+    preview = service.tiers(shop25, JUNE_END, lines="playbook")  # a preview saves nothing
+    assert preview.lines == "playbook" and preview.shares["customers"].tolist() == [0, 2, 23, 0]
+    assert preview.money_texts["plan.potential.content"] == {"spend": "$300", "save": "$50"}
+    assert service.lines_choice(shop25).choice == "scaled"
+
+
+def test_choosing_lines_reaches_every_part_that_splits_by_tier(shop25):
+    service.choose_lines(shop25, "playbook")
+    assert service.lines_choice(shop25).choice == "playbook"
+    assert service.tiers(shop25, JUNE_END).lines == "playbook"
+    assert dict(zip(*service.tiers_at(shop25, JUNE_END).T.values))["c25"] == "Potential"
+    # on 06-25, c24 had 3 orders (180) and c25 4 (200): under the playbook both Potential; on 07-01 still Potential
+    assert service.movement(shop25, date(2024, 6, 25), JUNE_END).summary.loc["Potential", "Potential"] == 2
+    # under the scaled lines c25 (4 orders, 200 < 230.8) was Potential on 06-25 and is VIP by 07-01
+    moved = service.movement(shop25, date(2024, 6, 25), JUNE_END, lines="scaled").customers.set_index("customer_id")
+    assert moved.loc["c25", "change"] == "up" and moved.loc["c24", "tier_before"] == "Potential"
+    service.save_thresholds(shop25, {**service.tiers(shop25, JUNE_END).thresholds, "vip_min_monetary": 245})
+    assert service.lines_choice(shop25) == service.LinesChoice(choice="custom", options=service.LINES)
+    assert service.tiers(shop25, JUNE_END).shares["customers"].tolist()[0] == 1  # only c25's 250 reaches 245
+    service.choose_lines(shop25, "scaled")
+    assert service.tiers(shop25, JUNE_END).shares["customers"].tolist()[0] == 2
+    assert service.tiers(shop25, JUNE_END, lines="custom").thresholds["vip_min_monetary"] == 245
+
+
+def test_the_demo_refuses_choosing_lines_but_previews_them(shop25):
+    with shop25.cursor() as cur:
+        shop25.set_meta(cur, "is_demo", "true")
+    with pytest.raises(WorkspaceReadOnly):
+        service.choose_lines(shop25, "playbook")
+    assert service.tiers(shop25, JUNE_END, lines="playbook").lines == "playbook"
+
+
+def test_the_rfm_command_writes_the_scaled_tiers_when_nothing_is_saved(tmp_path):
+    ws = tmp_path / "cli.duckdb"
+    orders = write_csv(tmp_path / "orders.csv", twenty_five_customers())
+    assert subprocess.run([sys.executable, "-m", "core", "ingest", "--workspace", ws, orders], cwd=ROOT,
+                          capture_output=True, timeout=120).returncode == 0
+    out = tmp_path / "tiers.csv"
+    done = subprocess.run([sys.executable, "-m", "core", "rfm", "--workspace", ws, "--out", out], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    tiers = pd.read_csv(out, encoding="utf-8-sig").set_index("customer_id")["tier"]
+    assert tiers[["c24", "c25"]].tolist() == ["VIP", "VIP"] and (tiers == "VIP").sum() == 2

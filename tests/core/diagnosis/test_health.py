@@ -9,6 +9,7 @@ import pytest
 from core.data import ingest
 from core.diagnosis import health
 from core.diagnosis.health import Evidence, build_scorecard, score
+from core.platform.i18n import catalog
 from tests.conftest import write_csv
 
 PLAYBOOK_ORDER = ["first_screen_load_seconds", "server_error_rate", "sku_sell_through", "inventory_turnover",
@@ -50,18 +51,60 @@ def test_sell_through_cut_offs_at_their_edges(value, expected):
 
 
 def test_a_missing_metric_is_left_out_and_weights_renormalised():
-    # only bounce (15%) and returns (15%) known: each counts 50%
+    # only bounce (15%) and returns (15%) known: each counts 50% among the scored, but they cover 30% of
+    # the weight, below the 50% floor, so there is no total
     card = build_scorecard({"bounce_rate": Evidence(0.60, "x"), "return_rate": Evidence(0.01, "x")})
     known = {r.metric: r for r in card.rows if r.score is not None}
     assert set(known) == {"bounce_rate", "return_rate"}
     assert known["bounce_rate"].effective_weight == pytest.approx(0.5)
-    assert card.total == pytest.approx((2 + 5) / 2)
+    assert card.coverage == pytest.approx(0.30) and card.total is None
     missing = next(r for r in card.rows if r.metric == "server_error_rate")
     assert missing.score is None and missing.evidence.detail == "health.evidence.missing"
 
 
+def test_at_half_the_weight_the_total_is_given_renormalised():
+    # bounce 60% scores 2, returns 1% scores 5, sell-through 90% scores 5; weights 15 + 15 + 20 = 50% of the
+    # weight, right at the floor: (2 x 15 + 5 x 15 + 5 x 20) / 50 = 205 / 50 = 4.1
+    card = build_scorecard({"bounce_rate": Evidence(0.60, "x"), "return_rate": Evidence(0.01, "x"),
+                            "sku_sell_through": Evidence(0.90, "x")})
+    assert card.coverage == pytest.approx(0.50) and health.COVERAGE_FLOOR == 0.5
+    assert card.total == pytest.approx(4.1)
+    assert [r.metric for r in card.scored] == ["sku_sell_through", "bounce_rate", "return_rate"]
+
+
+def test_returns_alone_cover_15_percent_of_the_weight_and_give_no_total():
+    # what an orders-only shop can score: the return rate, weight 15 of 100
+    card = build_scorecard({"return_rate": Evidence(0.01, "x")})
+    assert card.coverage == pytest.approx(0.15) and card.total is None
+    assert (len(card.scored), len(card.weighed)) == (1, 7)
+    assert card.dimension_scores() == {"technical": None, "product": None, "experience": None, "operations": 5}
+    # what would complete it, in the order the metrics come
+    assert card.to_complete() == (
+        ("inputs", ("first_screen_load_seconds", "server_error_rate", "service_first_response_seconds")),
+        ("inventory", ("sku_sell_through", "inventory_turnover")),
+        ("traffic_daily", ("bounce_rate",)),
+    )
+
+
+def test_coverage_is_out_of_the_weights_as_given():
+    # returns weigh 3, bounce 1, every other metric 0 (left out of the scorecard): returns alone cover 3 / 4
+    weights = dict.fromkeys(health.DEFAULT_WEIGHTS, 0.0) | {"return_rate": 3.0, "bounce_rate": 1.0}
+    card = build_scorecard({"return_rate": Evidence(0.01, "x")}, weights)
+    assert card.coverage == pytest.approx(0.75) and card.total == 5
+    assert (len(card.scored), len(card.weighed)) == (1, 2)
+    assert card.to_complete() == (("traffic_daily", ("bounce_rate",)),)
+
+
 def test_no_data_at_all_gives_no_total():
-    assert build_scorecard({}).total is None
+    card = build_scorecard({})
+    assert card.total is None and card.coverage == 0 and card.scored == ()
+
+
+def test_every_way_to_complete_the_scorecard_is_worded_in_both_languages():
+    for lang in ("en", "zh"):
+        keys = set(catalog(lang))
+        assert {f"health.complete.{data}" for data in health.DATA_NEEDED.values()} <= keys
+    assert set(health.DATA_NEEDED) == set(health.BY_KEY)
 
 
 def test_problems_are_below_3_and_p0_first():
@@ -111,4 +154,36 @@ def test_hand_entered_inputs_are_saved_and_scored(workspace):
     card = health.scorecard(workspace, date(2024, 5, 1), date(2024, 5, 31))
     row = next(r for r in card.rows if r.metric == "first_screen_load_seconds")
     assert (row.value, row.score, row.evidence.params) == (2.5, 4, {"period": "2024-05"})
-    assert card.total == 4
+    # the load time alone is 15% of the weight: scored, but no total
+    assert [r.metric for r in card.scored] == ["first_screen_load_seconds"]
+    assert card.coverage == pytest.approx(0.15) and card.total is None
+
+
+def test_without_inventory_sell_through_and_turnover_are_not_scored(workspace, tmp_path):
+    # orders name SKUs s1 and s2, but there is no inventory file: nothing says what is in stock
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,refunded_amount,sku,quantity,unit_price
+        A1,c1,2024-05-01,100,0,s1,1,100
+        A2,c2,2024-05-02,50,50,s2,1,50
+    """))
+    evidence = health.measured_evidence(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    assert set(evidence) == {"return_rate"} and evidence["return_rate"].value == pytest.approx(1 / 2)
+    card = health.scorecard(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    unscored = {r.metric for r in card.rows if r.score is None}
+    assert {"sku_sell_through", "inventory_turnover"} <= unscored
+    # 1 of 2 orders refunded (50%, above 12%: score 1), 15% of the weight: no total
+    assert [(r.metric, r.score) for r in card.scored] == [("return_rate", 1)]
+    assert card.coverage == pytest.approx(0.15) and card.total is None
+
+
+def test_sell_through_counts_the_skus_in_the_inventory_file(workspace, tmp_path):
+    # inventory holds s1 and s2; s1 sold in May, s2 did not; s9 sold but is not in the file: 1 of 2
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,sku,quantity,unit_price
+        A1,c1,2024-05-01,100,s1,1,100
+        A2,c2,2024-05-02,50,s9,1,50
+    """))
+    ingest.load(workspace, write_csv(tmp_path / "inventory.csv", "sku,stock_on_hand,unit_cost\ns1,10,40\ns2,10,20\n"))
+    evidence = health.measured_evidence(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    assert evidence["sku_sell_through"].value == pytest.approx(1 / 2)
+    assert evidence["sku_sell_through"].params["skus"] == 2

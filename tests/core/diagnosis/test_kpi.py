@@ -9,6 +9,7 @@ import pytest
 from core.data import ingest
 from core.diagnosis import kpi
 from core.diagnosis.kpi import Period, gmv_bridge
+from core.platform.i18n import catalog
 from tests.conftest import write_csv
 
 
@@ -60,4 +61,53 @@ def test_no_change_against_nothing():
     after = Period(date(2024, 5, 1), date(2024, 5, 31), 100, 2, 150)
     found = {c.kpi: c.change for c in kpi.changes(before, after)}
     assert found == {"gmv": None, "orders": None, "uv": 0.0, "conversion_rate": None, "aov": None}
+    assert before.aov is None and before.conversion_rate == 0  # no orders: no average; 0 of 100 visitors: a true 0%
     assert not kpi.has_bridge(before, after) and kpi.has_bridge(after, after)
+
+
+def test_a_period_without_traffic_has_no_uv_and_no_conversion(workspace, tmp_path):
+    # orders only: May has A1 (100) and A2 (80 - 30 refunded = 50); no daily traffic at all
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", """
+        order_id,customer_id,order_time,order_total,refunded_amount
+        A1,c1,2024-05-01,100,0
+        A2,c2,2024-05-02,80,30
+    """))
+    may = kpi.period(workspace, date(2024, 5, 1), date(2024, 5, 31))
+    assert (may.uv, may.orders, may.gmv) == (None, 2, 150)
+    assert may.conversion_rate is None and may.aov == pytest.approx(75)
+    assert may.why_missing("uv") == may.why_missing("conversion_rate") == kpi.NEEDS_TRAFFIC
+    assert may.why_missing("aov") is None and may.why_missing("gmv") is None
+    april = kpi.period(workspace, date(2024, 4, 1), date(2024, 4, 30))  # nothing at all: GMV and orders are 0 sales
+    assert (april.uv, april.orders, april.gmv, april.aov) == (None, 0, 0, None)
+    assert april.why_missing("aov") == kpi.NO_ORDERS
+    assert kpi.bridge_missing(april, may) == kpi.BRIDGE_NEEDS_TRAFFIC and not kpi.has_bridge(april, may)
+
+
+def test_changes_carry_why_a_figure_is_missing():
+    # before: 1000 UV, 20 orders, GMV 2000; after: no traffic, 30 orders, GMV 2700 (AOV 90)
+    before = Period(date(2024, 4, 1), date(2024, 4, 30), 1000, 20, 2000)
+    after = Period(date(2024, 5, 1), date(2024, 5, 31), None, 30, 2700)
+    found = {c.kpi: c for c in kpi.changes(before, after)}
+    assert (found["uv"].value, found["uv"].change, found["uv"].missing) == (None, None, kpi.NEEDS_TRAFFIC)
+    assert (found["conversion_rate"].value, found["conversion_rate"].change) == (None, None)
+    assert found["conversion_rate"].missing == kpi.NEEDS_TRAFFIC and found["conversion_rate"].before == pytest.approx(0.02)
+    assert found["aov"].change == pytest.approx(-0.1) and found["aov"].missing is None  # 90 / 100 - 1
+    assert found["gmv"].missing is None
+
+
+def test_recorded_zero_visitors_give_no_rate():
+    # traffic recorded 0 UV: UV is a true 0, the conversion rate has nothing to divide by
+    empty = Period(date(2024, 5, 1), date(2024, 5, 31), 0, 3, 300)
+    assert empty.conversion_rate is None and empty.why_missing("conversion_rate") == kpi.NO_VISITORS
+    assert empty.why_missing("uv") is None
+    full = Period(date(2024, 4, 1), date(2024, 4, 30), 100, 3, 300)
+    assert kpi.bridge_missing(full, empty) == kpi.BRIDGE_NEEDS_VISITORS
+    assert kpi.bridge_missing(Period(date(2024, 4, 1), date(2024, 4, 30), 100, 0, 0), full) == kpi.BRIDGE_NEEDS_ORDERS
+    assert kpi.bridge_missing(full, full) is None
+
+
+def test_every_reason_is_worded_in_both_languages():
+    reasons = {kpi.NEEDS_TRAFFIC, kpi.NO_VISITORS, kpi.NO_ORDERS,
+               kpi.BRIDGE_NEEDS_TRAFFIC, kpi.BRIDGE_NEEDS_VISITORS, kpi.BRIDGE_NEEDS_ORDERS}
+    for lang in ("en", "zh"):
+        assert reasons <= set(catalog(lang))

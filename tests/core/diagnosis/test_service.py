@@ -65,6 +65,29 @@ def test_no_data_has_no_period():
     assert raised.value.key == "error.no_data"
 
 
+def test_an_orders_only_shop_has_no_uv_conversion_bridge_or_total(workspace, tmp_path):
+    """What a real shop's first upload gives: one orders export, in CNY, nothing else."""
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", """
+        order_id,customer_id,order_time,order_total,currency,sku
+        A1,c1,2024-04-03,100,CNY,s1
+        A2,c2,2024-05-03,150,CNY,s2
+        A3,c1,2024-05-10,150,CNY,s1
+    """))
+    result = service.diagnose(workspace, *MAY)
+    assert result.currency == "CNY"
+    found = {c.kpi: c for c in result.changes}
+    # May: 2 orders, GMV 300, AOV 150; April: 1 order, GMV 100, AOV 100; no visitors measured in either
+    assert {k: c.value for k, c in found.items()} == {"gmv": 300, "orders": 2, "uv": None, "conversion_rate": None, "aov": 150}
+    assert {k: c.missing for k, c in found.items()} == {
+        "gmv": None, "orders": None, "uv": "kpi.missing.traffic", "conversion_rate": "kpi.missing.traffic", "aov": None}
+    assert found["uv"].change is None and found["conversion_rate"].change is None and found["aov"].change == pytest.approx(0.5)
+    assert result.gmv_bridge is None and result.bridge_missing == "kpi.bridge_missing.traffic"
+    # the returns alone are scored (0 of 2 refunded: 5); SKUs in orders are no inventory: no sell-through
+    assert [(r.metric, r.score) for r in result.card.scored] == [("return_rate", 5)]
+    assert result.card.coverage == pytest.approx(0.15) and result.card.total is None
+    assert [data for data, _ in result.card.to_complete()] == ["inputs", "inventory", "traffic_daily"]
+
+
 def test_kpi_changes_come_computed(tiny_shop):
     result = service.diagnose(tiny_shop, *MAY)
     changes = {c.kpi: c.change for c in result.changes}
@@ -73,6 +96,7 @@ def test_kpi_changes_come_computed(tiny_shop):
     # the bridge: UV unchanged (0), conversion 100 x 1% x 100 = 100, AOV 100 x 3% x 50 = 150
     assert dict(result.gmv_bridge) == pytest.approx({"uv": 0, "conversion_rate": 100, "aov": 150})
     assert (result.before.start, result.before.end) == (date(2024, 4, 1), date(2024, 4, 30))
+    assert result.bridge_missing is None and result.currency is None  # the orders name no currency
 
 
 def test_no_bridge_and_no_change_against_an_empty_period(tiny_shop):
@@ -103,9 +127,11 @@ def test_a_period_without_funnel_data_has_an_empty_funnel(tiny_shop):
 def test_health_and_traffic_for_the_period(tiny_shop):
     result = service.diagnose(tiny_shop, *MAY)
     scored = {r.metric: r.score for r in result.card.rows if r.score is not None}
-    # May: 0 of 3 orders refunded (score 5); bounce 80% (above 65%: score 1); nothing else measured
+    # May: 0 of 3 orders refunded (score 5); bounce 80% (above 65%: score 1); nothing else measured (no
+    # inventory: no sell-through); 15% + 15% = 30% of the weight, below the 50% floor: no total
     assert scored == {"return_rate": 5, "bounce_rate": 1}
-    assert result.card.total == 3.0  # equal weights: (5 + 1) / 2
+    assert result.card.coverage == pytest.approx(0.30) and result.card.total is None
+    assert result.coverage_floor == 0.5
     assert [p.metric for p in result.problems] == ["bounce_rate"]
     assert result.anomalies[["channel", "metric"]].values.tolist() == [["all", "high_bounce"]]  # May 1st, 80% > 70%
     assert (result.leak_threshold, result.uv_drop_threshold, result.bounce_threshold) == (0.40, 0.20, 0.70)
@@ -147,8 +173,15 @@ def test_weights_are_saved_as_fractions_and_an_emptied_cell_keeps_its_value(tiny
     assert settings.get(tiny_shop, "health.thresholds") == {
         "bounce_rate": [0.35, 0.45, 0.55, 0.85], "return_rate": [0.02, 0.05, 0.08, 0.12]}  # None: the default 0.05
     result = service.diagnose(tiny_shop, *MAY)
-    # bounce 80% now scores 2 (at or below 85%); weights 45% and 15%: (5 x 45 + 2 x 15) / 60 = 4.25
-    assert result.card.total == pytest.approx(4.25)
+    # bounce 80% now scores 2 (at or below 85%); returns weigh 45 / 60 = 75% of the scored, bounce 15 / 60 = 25%;
+    # the weights sum to 45 + 15 + 20 + 15 + 15 + 10 + 10 = 130%, so the two cover 60 / 130 = 46%: no total
+    scored = {r.metric: (r.score, r.effective_weight) for r in result.card.scored}
+    assert scored == {"return_rate": (5, pytest.approx(0.75)), "bounce_rate": (2, pytest.approx(0.25))}
+    assert result.card.coverage == pytest.approx(0.4615) and result.card.total is None
+    # one more saved weight lifts them over half: returns 65%, so 80 / 150 = 53%, (5 x 65 + 2 x 15) / 80 = 4.4375
+    service.save_health_weights(tiny_shop, {"return_rate": 65}, {})
+    card = service.diagnose(tiny_shop, *MAY).card
+    assert card.coverage == pytest.approx(0.5333) and card.total == pytest.approx(4.4375)
 
 
 def test_a_preset_replaces_the_weights_only(tiny_shop):
@@ -168,8 +201,3 @@ def test_the_demo_refuses_every_health_write(data_dir):
         with pytest.raises(WorkspaceReadOnly):
             write()
     assert settings.get(demo, "health.weights") is None
-
-
-def test_the_report_comes_through_the_service(tiny_shop):
-    html = service.report_html("tiny", service.diagnose(tiny_shop, *MAY))
-    assert "<title>ShopLens diagnosis: tiny</title>" in html and "Bounce rate above 70%" in html

@@ -1,0 +1,86 @@
+-- Customers grouped by the month of their first order (cancelled orders left out) and, for each month
+-- since (0 = the first order's month) up to the last month with orders, the cohort's revenue (order
+-- totals net of refunds) from its first month through that one, per customer of the cohort: the
+-- lifetime-value curve.
+
+with
+
+orders as (
+    select * from order_summary
+),
+
+kept_orders as (
+    select
+        customer_id,
+        date_trunc('month', ordered_at)::date as order_month,
+        order_revenue
+    from orders
+    where not is_cancelled
+),
+
+last_month as (
+    select date_trunc('month', max(ordered_at))::date as last_order_month
+    from orders
+),
+
+first_months as (
+    select
+        customer_id,
+        min(order_month) as cohort_month
+    from kept_orders
+    group by customer_id
+),
+
+cohort_sizes as (
+    select
+        cohort_month,
+        count(*) as cohort_customers
+    from first_months
+    group by cohort_month
+),
+
+cohort_months as (
+    select
+        cohort_sizes.cohort_month,
+        cohort_sizes.cohort_customers,
+        unnest(range(0, date_diff('month', cohort_sizes.cohort_month, last_month.last_order_month) + 1))
+            as months_since_first_order
+    from cohort_sizes
+    cross join last_month
+),
+
+monthly_revenue as (
+    select
+        first_months.cohort_month,
+        date_diff('month', first_months.cohort_month, kept_orders.order_month) as months_since_first_order,
+        sum(kept_orders.order_revenue) as revenue
+    from kept_orders
+    inner join first_months using (customer_id)
+    group by all
+),
+
+cumulative_revenue as (
+    select
+        cohort_months.cohort_month,
+        cohort_months.months_since_first_order,
+        cohort_months.cohort_customers,
+        sum(coalesce(monthly_revenue.revenue, 0)) over (
+            partition by cohort_months.cohort_month
+            order by cohort_months.months_since_first_order
+        ) as cumulative_revenue
+    from cohort_months
+    left join monthly_revenue using (cohort_month, months_since_first_order)
+),
+
+final as (
+    select
+        strftime(cohort_month, '%Y-%m') as cohort,
+        months_since_first_order,
+        cohort_customers,
+        cumulative_revenue,
+        cumulative_revenue / cohort_customers as cumulative_revenue_per_customer
+    from cumulative_revenue
+    order by cohort, months_since_first_order
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- One period's sales, $start..$end (days, both included). Cancelled orders are left out of GMV (order
+-- totals net of refunds), orders, units and customers and counted on their own; refunds are those of the
+-- orders kept. A customer is new when their first kept order ever falls in the period, returning when
+-- they also ordered before it.
+
+with
+
+orders as (
+    select * from order_summary
+),
+
+lines as (
+    select * from order_lines
+),
+
+first_orders as (
+    select
+        customer_id,
+        min(ordered_at)::date as first_order_date
+    from orders
+    where not is_cancelled
+    group by customer_id
+),
+
+period_orders as (
+    select * from orders
+    where ordered_at::date between $start and $end
+),
+
+kept_period_orders as (
+    select * from period_orders
+    where not is_cancelled
+),
+
+order_totals as (
+    select
+        coalesce(sum(order_revenue) filter (where not is_cancelled), 0) as gmv,
+        count(*) filter (where not is_cancelled) as orders,
+        count(*) filter (where not is_cancelled and refunded_amount > 0) as refunded_orders,
+        coalesce(sum(refunded_amount) filter (where not is_cancelled), 0) as refunded_amount,
+        count(*) filter (where is_cancelled) as cancelled_orders,
+        coalesce(sum(order_total) filter (where is_cancelled), 0) as cancelled_amount
+    from period_orders
+),
+
+unit_totals as (
+    select coalesce(sum(lines.quantity), 0) as units
+    from lines
+    inner join kept_period_orders using (order_id)
+),
+
+period_customers as (
+    select distinct customer_id
+    from kept_period_orders
+),
+
+customer_kinds as (
+    select
+        count(*) as customers,
+        count(*) filter (where first_orders.first_order_date >= $start) as new_customers,
+        count(*) filter (where first_orders.first_order_date < $start) as returning_customers
+    from period_customers
+    inner join first_orders using (customer_id)
+),
+
+final as (
+    select
+        order_totals.gmv,
+        order_totals.orders,
+        unit_totals.units,
+        customer_kinds.customers,
+        customer_kinds.new_customers,
+        customer_kinds.returning_customers,
+        order_totals.refunded_orders,
+        order_totals.refunded_amount,
+        order_totals.cancelled_orders,
+        order_totals.cancelled_amount
+    from order_totals
+    cross join unit_totals
+    cross join customer_kinds
+)
+
+select * from final
