@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.platform.workspace import Workspace
+from pages.components.mapping_editor import widget_key
 from pages.components.uploader import upload_dir
 from tests.conftest import ROOT, table
 from tests.pages.conftest import page_for
@@ -61,7 +62,7 @@ def test_upload_on_the_demo_asks_for_a_new_workspace_then_loads(data_dir):
     assert not at.file_uploader[0].disabled
     at.file_uploader[0].upload("orders.csv", ORDERS_CSV.encode(), "text/csv").run()
     assert [m.value for m in at.metric] == ["2", "2", "0"]
-    assert at.selectbox(key="upload_kind").value == "orders"
+    assert at.selectbox(key=widget_key("upload_kind", ORDERS_CSV.splitlines()[0].split(","))).value == "orders"
     at.button(key="load_button").click().run()
     assert not at.exception
     assert at.success[0].value == "Loaded 2 Orders row(s) into workspace 'Corner Shop'."  # the name as typed
@@ -153,3 +154,19 @@ def test_a_chinese_workspace_name_is_accepted_and_named_in_the_sidebar(data_dir)
     at.switch_page("app.py").run()  # the sidebar is drawn by the entry page
     picker = at.sidebar.selectbox[1]
     assert picker.options == ["演示店铺", "我的淘宝店"] and picker.value == "workspace"
+
+
+def test_a_second_file_gets_its_own_column_mapping(data_dir):
+    """A file with fewer columns first, then the real export: the export's currency and status must load."""
+    at = app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("two files").run()
+    at.file_uploader[0].upload("first.csv", ORDERS_CSV.encode(), "text/csv").run()
+    full = ("order_id,customer_id,order_time,order_total,status,currency\n"
+            "B1,c1,2024-05-01 10:00,100,cancelled,USD\nB2,c2,2024-05-02 11:00,50,completed,USD\n")
+    at.file_uploader[0].upload("export.csv", full.encode(), "text/csv").run()
+    at.button(key="load_button").click().run()
+    assert not at.exception
+    shop = Workspace(data_dir / "two_files.duckdb")
+    assert table(shop, "select order_id, status, currency from orders order by 1") == [
+        ("B1", "cancelled", "USD"), ("B2", "completed", "USD")]
