@@ -7,6 +7,9 @@ chart at a time, and keeps each drawing by its spec, so the same chart is the sa
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -24,6 +27,34 @@ def _draw(spec: str) -> str:
         return vl_convert.vegalite_to_svg(spec)
 
 
+def _steady(value):
+    """Numbers to 10 significant digits: a sum DuckDB adds up in parallel differs run to run in its last
+    bits, which would move a bar by a billionth of a pixel and make two reports of the same data differ."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {key: _steady(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_steady(item) for item in value]
+    return value
+
+
+def _spec(chart) -> str:
+    """The chart's spec as text that depends on what is drawn only: steady numbers, and datasets named
+    by their place rather than by a hash of their (noisy) values."""
+    spec = _steady(chart.to_dict())
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
+    for index, name in enumerate(spec.get("datasets", {})):
+        text = text.replace(json.dumps(name), json.dumps(f"shoplens-data-{index}"))
+    return text
+
+
 def svg(chart) -> str:
-    """The chart as an SVG element, drawn by Vega's own renderer with no browser and no network."""
-    return _worker.submit(_draw, chart.to_json(indent=None)).result(timeout=RENDER_TIMEOUT_SECONDS)
+    """The chart as an SVG element, drawn by Vega's own renderer with no browser and no network.
+
+    The renderer numbers gradients by how many it has drawn before; they are named after the chart
+    instead, so the same chart is the same SVG and two charts in one report never share an id."""
+    spec = _spec(chart)
+    drawing = _worker.submit(_draw, spec).result(timeout=RENDER_TIMEOUT_SECONDS)
+    tag = hashlib.sha1(spec.encode()).hexdigest()[:10]
+    return re.sub(r"gradient_(\d+)", lambda m: f"gradient_{tag}_{m.group(1)}", drawing) if "gradient_" in drawing else drawing
