@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts.colors import LEAK_COLOR, OK_COLOR
+from core.charts.style import LEAK_COLOR, OK_COLOR
 from core.platform.i18n import translate
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from core.charts.colors import ANOMALY_COLOR, LEAK_COLOR, OK_COLOR
+from core.charts.style import ANOMALY_COLOR, DATE_AXIS, LEAK_COLOR, OK_COLOR
 from core.platform.i18n import translate
 from core.platform.money import money, symbol
 
@@ -154,7 +154,7 @@ def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: floa
 def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, uv_drop: float, lang: str = "en") -> alt.LayerChart:
     """Daily UV per source, with the days flagged as drops (of `uv_drop` or more) marked."""
     lines = alt.Chart(daily).mark_line().encode(
-        x=alt.X("date:T", title=None),
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("uv:Q", title=translate("chart.uv", lang)),
         color=alt.Color("channel:N", title=translate("chart.channel", lang)),
         tooltip=["date:T", "channel:N", "uv:Q", alt.Tooltip("share_of_uv:Q", format=".1%")],
@@ -171,7 +171,7 @@ def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, uv_drop: float, lang: st
 def bounce(daily_totals: pd.DataFrame, threshold: float, lang: str = "en") -> alt.LayerChart:
     """Daily bounce rate across sources against the high-bounce line; days above it marked."""
     line = alt.Chart(daily_totals).mark_line(color=OK_COLOR).encode(
-        x=alt.X("date:T", title=None),
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("bounce_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.bounce_rate", lang)),
         tooltip=["date:T", alt.Tooltip("bounce_rate:Q", format=".1%")],
     )

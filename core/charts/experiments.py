@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts.colors import OK_COLOR
+from core.charts.style import DATE_AXIS, OK_COLOR
 from core.platform.i18n import translate
 
 
@@ -26,7 +26,7 @@ def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
 def cumulative_rates(daily: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Running conversion rate per variant by day: early days swing, which is why peeking misleads."""
     return alt.Chart(daily).mark_line(point=True).encode(
-        x=alt.X("date:T", title=None),
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("cumulative_rate:Q", axis=alt.Axis(format=".1%"), title=translate("chart.cumulative_rate", lang),
                 scale=alt.Scale(zero=False)),
         color=alt.Color("variant:N", title=translate("chart.variant", lang)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts.colors import OK_COLOR
+from core.charts.style import DATE_FORMATS, OK_COLOR
 from core.platform.i18n import translate
 from core.platform.money import symbol
 
@@ -26,7 +26,8 @@ def sales_over_time(periods: pd.DataFrame, by: str, currency: str | None, lang: 
     gmv = _money_title("chart.sales_gmv", currency, lang)
     data = periods[["period", "period_start", "gmv", "orders", "aov"]]
     return alt.Chart(data).mark_bar(color=OK_COLOR).encode(
-        x=alt.X("period_start:T", timeUnit=TIME_UNITS[by], title=translate(f"chart.sales_by.{by}", lang)),
+        x=alt.X("period_start:T", timeUnit=TIME_UNITS[by], title=translate(f"chart.sales_by.{by}", lang),
+                axis=alt.Axis(format=DATE_FORMATS[by])),
         y=alt.Y("gmv:Q", title=gmv),
         tooltip=[alt.Tooltip("period:N", title=translate(f"chart.sales_by.{by}", lang)),
                  alt.Tooltip("gmv:Q", title=gmv, format=",.0f"),
@@ -42,7 +43,8 @@ def new_and_returning(periods: pd.DataFrame, by: str, lang: str = "en") -> alt.C
         id_vars=["period", "period_start"], var_name="kind", value_name="customer_count")
     data = data.assign(kind=data["kind"].map(kinds), stack_order=data["kind"].map({"new_customers": 0, "returning_customers": 1}))
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("period_start:T", timeUnit=TIME_UNITS[by], title=translate(f"chart.sales_by.{by}", lang)),
+        x=alt.X("period_start:T", timeUnit=TIME_UNITS[by], title=translate(f"chart.sales_by.{by}", lang),
+                axis=alt.Axis(format=DATE_FORMATS[by])),
         y=alt.Y("customer_count:Q", stack="zero", title=translate("chart.sales_customers", lang)),
         color=alt.Color("kind:N", scale=alt.Scale(domain=list(kinds.values()), range=[NEW_COLOR, RETURNING_COLOR]), title=None),
         order=alt.Order("stack_order:Q"),

@@ -50,3 +50,11 @@ def test_lifetime_value_draws_one_line_per_cohort():
     assert spec["mark"]["type"] == "line" and spec["encoding"]["color"]["field"] == "cohort"
     assert spec["encoding"]["y"]["title"] == "每客户累计收入"  # no currency: no symbol
     assert spec["title"].startswith("客户生命周期价值")
+
+
+def test_date_axes_are_numbers_in_every_language():
+    # Vega writes month names in English whatever the language; numbers read the same in both
+    month = charts.sales_over_time(PERIODS, "month", "CNY", "zh").to_dict()
+    day = charts.new_and_returning(PERIODS, "day", "zh").to_dict()
+    assert month["encoding"]["x"]["axis"]["format"] == "%Y-%m"
+    assert day["encoding"]["x"]["axis"]["format"] == "%Y-%m-%d"
