@@ -22,13 +22,10 @@ class Cohort:
 
 def grid(workspace: Workspace) -> pd.DataFrame:
     """One row per cohort and month since the first order: cohort, months_since_first_order, customers,
-    retention_rate, revenue_per_customer (cumulative), from the two SQL queries."""
-    keys = ["cohort", "months_since_first_order"]
-    retention = queries.frame(workspace, "sales/cohort_retention")
-    value = queries.frame(workspace, "sales/cohort_lifetime_value")
-    joined = retention.merge(value[keys + ["cumulative_revenue_per_customer"]], on=keys, how="left")
-    return joined.rename(columns={"cohort_customers": "customers", "cumulative_revenue_per_customer": "revenue_per_customer"})[
-        keys + ["customers", "retention_rate", "revenue_per_customer"]]
+    retention_rate, revenue_per_customer (cumulative), from `sql/queries/sales/cohort_months.sql`."""
+    table = queries.frame(workspace, "sales/cohort_months")
+    return table.rename(columns={"cohort_customers": "customers", "cumulative_revenue_per_customer": "revenue_per_customer"})[
+        ["cohort", "months_since_first_order", "customers", "retention_rate", "revenue_per_customer"]]
 
 
 def cohorts(table: pd.DataFrame) -> tuple[Cohort, ...]:

@@ -1,7 +1,7 @@
 -- Customers grouped by the month of their first order (cancelled orders left out) and, for each month
--- since (0 = the first order's month) up to the last month with orders, the cohort's revenue (order
--- totals net of refunds) from its first month through that one, per customer of the cohort: the
--- lifetime-value curve.
+-- since (0 = the first order's month) up to the last month with orders: the share of the cohort that
+-- ordered in that calendar month (retention; month 0 is the whole cohort, so 1), and the cohort's revenue
+-- (order totals net of refunds) from its first month through that one per customer (lifetime value).
 
 with
 
@@ -49,27 +49,29 @@ cohort_months as (
     cross join last_month
 ),
 
-monthly_revenue as (
+monthly_activity as (
     select
         first_months.cohort_month,
         date_diff('month', first_months.cohort_month, kept_orders.order_month) as months_since_first_order,
+        count(distinct kept_orders.customer_id) as customers_ordering,
         sum(kept_orders.order_revenue) as revenue
     from kept_orders
     inner join first_months using (customer_id)
     group by all
 ),
 
-cumulative_revenue as (
+with_running_revenue as (
     select
         cohort_months.cohort_month,
         cohort_months.months_since_first_order,
         cohort_months.cohort_customers,
-        sum(coalesce(monthly_revenue.revenue, 0)) over (
+        coalesce(monthly_activity.customers_ordering, 0) as customers_ordering,
+        sum(coalesce(monthly_activity.revenue, 0)) over (
             partition by cohort_months.cohort_month
             order by cohort_months.months_since_first_order
         ) as cumulative_revenue
     from cohort_months
-    left join monthly_revenue using (cohort_month, months_since_first_order)
+    left join monthly_activity using (cohort_month, months_since_first_order)
 ),
 
 final as (
@@ -77,9 +79,11 @@ final as (
         strftime(cohort_month, '%Y-%m') as cohort,
         months_since_first_order,
         cohort_customers,
+        customers_ordering,
+        customers_ordering / cohort_customers as retention_rate,
         cumulative_revenue,
         cumulative_revenue / cohort_customers as cumulative_revenue_per_customer
-    from cumulative_revenue
+    from with_running_revenue
     order by cohort, months_since_first_order
 )
 
