@@ -1,11 +1,17 @@
 """ShopLens: the entry point lays out the sidebar and the pages; the pages call core/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages.components import sidebar
 from pages.components.state import guard, t
 
-st.set_page_config(page_title="ShopLens", page_icon=":material/storefront:", layout="wide")
+# A file of our own: a ":material/...:" or emoji page icon makes the browser fetch it from fonts.gstatic.com on
+# every page, which fails offline (the navigation's material icons come with Streamlit's own fonts).
+ICON = Path(__file__).parent / "assets" / "shoplens.png"
+
+st.set_page_config(page_title="ShopLens", page_icon=str(ICON), layout="wide")
 
 with guard():
     sidebar.show()

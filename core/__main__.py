@@ -111,7 +111,7 @@ def cmd_anomalies(args) -> int:
     found = diagnosis.traffic_anomalies(workspace, start, end).days
     rows = [{"date": str(r.date)[:10], "channel": r.channel, "metric": r.metric, "value": round(float(r.value), 6),
              "baseline": round(float(r.baseline), 6)} for r in found.itertuples()]
-    lines = [f"{r['date']} {r['channel']:<14} {r['metric']:<12} {r['value']:>12,.4g} baseline {r['baseline']:,.4g}" for r in rows]
+    lines = [f"{r['date']} {r['channel']:<14} {r['metric']:<19} {r['value']:>12,.4g} baseline {r['baseline']:,.4g}" for r in rows]
     return _emit({"anomalies": rows}, args.json, lines)
 
 
@@ -160,21 +160,44 @@ def cmd_budget(args) -> int:
     overview = budget.overview(existing(args.workspace))
     period = budget.plan_period(overview, args.months)
     lowest, highest = dict(args.min), dict(args.max)
-    unknown = sorted((set(lowest) | set(highest)) - set(period.channels))
+    unknown = sorted((set(lowest) | set(highest) | set(args.free)) - set(period.channels))
     if unknown:
         raise Message("error.unknown_channel", channel=", ".join(unknown))
     bounds = {channel: (lowest.get(channel), highest.get(channel)) for channel in period.channels}
-    best = budget.optimise(period, overview.saved_roles, args.total, bounds)
-    marginal = dict(zip(best.table["channel"], best.table["marginal_roi"]))
+    held = tuple(c for c in budget.poor_fits(period) if c not in set(args.free))
+    rails = budget.Guardrails(keep_in_history=not args.free_range, held=held)
+    best = budget.optimise(period, overview.saved_roles, args.total, bounds, rails)
+    table = best.table.set_index("channel")
     payload = {
         "allocation": {c: round(v, 2) for c, v in best.allocation.items()},
         "predicted_revenue": round(best.revenue, 2),
         "current_predicted_revenue": round(best.revenue_today, 2),
         "drop_candidates": list(overview.drop_candidates),
-        "channels": [{"channel": c, "roi_last_3": round(overview.roi_last_3[c], 4), "marginal_roi": round(marginal[c], 4)}
+        "guardrails": {"keep_in_history": rails.keep_in_history, "history_low_factor": rails.low_factor,
+                       "history_high_factor": rails.high_factor, "held": list(held)},
+        "channels": [{"channel": c, "roi_last_3": round(overview.roi_last_3[c], 4),
+                      "marginal_roi": round(float(table.loc[c, "marginal_roi"]), 4),
+                      "proposed_spend": round(float(table.loc[c, "proposed_spend"]), 2),
+                      "predicted_revenue": round(float(table.loc[c, "revenue_new"]), 2),
+                      "predicted_revenue_low": round(float(table.loc[c, "revenue_low"]), 2),
+                      "predicted_revenue_high": round(float(table.loc[c, "revenue_high"]), 2),
+                      "history_low": round(float(table.loc[c, "history_low"]), 2),
+                      "history_high": round(float(table.loc[c, "history_high"]), 2),
+                      "seen_low": round(float(table.loc[c, "seen_low"]), 2), "seen_high": round(float(table.loc[c, "seen_high"]), 2),
+                      "held": bool(table.loc[c, "held"]), "is_outside_history": bool(table.loc[c, "is_outside_history"]),
+                      "is_poor_fit": bool(table.loc[c, "is_poor_fit"]), "r2": round(float(table.loc[c, "r2"]), 4)}
                      for c in period.channels],
+        "moves": [{"from": s.move.from_channel, "to": s.move.to_channel, "amount": round(s.move.amount, 2),
+                   "revenue_gain": round(s.move.revenue_gain, 2), "to_predicted_revenue": round(s.target_revenue, 2),
+                   "to_predicted_revenue_low": round(s.target_low, 2), "to_predicted_revenue_high": round(s.target_high, 2),
+                   "warnings": [{"channel": w.channel, "kind": w.kind, "text": w.message.text()} for w in s.cautions]}
+                  for s in best.suggestions],
     }
-    lines = [f"{c:<16} {v:>14,.0f}" for c, v in best.allocation.items()] + [f"predicted revenue {payload['predicted_revenue']:,.0f}"]
+    lines = [f"{c:<16} {v:>14,.0f}" + ("  (held)" if table.loc[c, "held"] else "") for c, v in best.allocation.items()]
+    lines.append(f"predicted revenue {payload['predicted_revenue']:,.0f}")
+    for s in best.suggestions:
+        lines.append(f"move {s.move.amount:,.0f} from {s.move.from_channel} to {s.move.to_channel}: {s.move.revenue_gain:+,.0f}")
+        lines += [f"  warning: {w.message.text()}" for w in s.cautions]
     return _emit(payload, args.json, lines)
 
 
@@ -306,6 +329,10 @@ def parser() -> argparse.ArgumentParser:
                       help="a channel's least spend in the period (repeatable)")
     plan.add_argument("--max", type=_channel_amount, action="append", default=[], metavar="CHANNEL=AMOUNT",
                       help="a channel's most spend in the period (repeatable)")
+    plan.add_argument("--free-range", action="store_true",
+                      help="let channels leave the range their history supports (around their lowest and highest monthly spend)")
+    plan.add_argument("--free", action="append", default=[], metavar="CHANNEL",
+                      help="let a channel whose curve explains too little move from its current spend (repeatable)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(run=cmd_budget)
 

@@ -134,8 +134,12 @@ def _register(workspace: Workspace) -> None:
                             column_config={c: st.column_config.Column(labels[c]) for c in log.columns})
     save, export = st.columns(2)
     if not workspace.is_demo and save.button(t("ab.log_save"), key="ab_log_save"):
-        experiments.save_register(workspace, edited)
-        st.rerun()
+        try:
+            experiments.save_register(workspace, edited)
+        except experiments.DuplicateTestId as refused:  # the edits stay in the table, to be put right
+            st.error(refused.text(lang()))
+        else:
+            st.rerun()
     with export:
         export_buttons.show_export_csv(edited.rename(columns=labels), "ab_test_log.csv", key="ab_log_csv")
 

@@ -54,10 +54,10 @@ def _curves_section(overview: service.BudgetOverview) -> None:
         with columns[index % 2]:
             st.altair_chart(charts.response_curve(overview.curve_points[channel], curve, channel, lang()))
             few = t("budget.few_points", points=curve.n_points, minimum=service.MIN_POINTS)
-            st.caption(t("budget.fit", kind=curve.kind, r2=f"{curve.r2:.2f}", points=curve.n_points)
+            st.caption(t("budget.fit", kind=curve.kind, r2=f"{round(curve.r2, 2) + 0.0:.2f}", points=curve.n_points)
                        + (" " + few if curve.too_few_points else ""))
             if curve.is_poor_fit:
-                st.warning(t("budget.poor_fit", channel=channel, r2=f"{curve.r2:.2f}"))
+                st.warning(t("budget.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}"))
 
 
 def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, str]:
@@ -159,34 +159,70 @@ def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | N
     return service.limits_from(edited)
 
 
+def _guardrails(period: service.Period) -> service.Guardrails:
+    """The range each channel's history supports, and the channels held at their current spend: stated, and
+    adjustable, so the owner knows where the proposal can be trusted and can free it knowingly."""
+    with st.expander(t("budget.guardrails"), expanded=True):
+        keep = st.toggle(t("budget.keep_in_history"), value=True, key="opt_keep_history")
+        low_factor, high_factor = service.HISTORY_LOW_FACTOR, service.HISTORY_HIGH_FACTOR
+        if keep:
+            left, right = st.columns(2)
+            low_factor = left.number_input(t("budget.low_factor"), min_value=0.0, max_value=1.0,
+                                           value=service.HISTORY_LOW_FACTOR, step=0.1, key="opt_low_factor")
+            high_factor = right.number_input(t("budget.high_factor"), min_value=1.0, value=service.HISTORY_HIGH_FACTOR,
+                                             step=0.1, key="opt_high_factor")
+            st.caption(t("budget.range_note", low=f"{low_factor:g}", high=f"{high_factor:g}"))
+        else:
+            st.caption(t("budget.range_free"))
+        held = st.multiselect(t("budget.held", r2=f"{service.POOR_FIT_R2:g}"), period.channels,
+                              default=list(service.poor_fits(period)), key="opt_held")
+    return service.Guardrails(keep_in_history=keep, low_factor=low_factor, high_factor=high_factor, held=tuple(held))
+
+
+def _proposal(best: service.Optimised) -> None:
+    table = best.table
+    allowed = [f"{row.current_spend:,.0f}" if row.held else f"{row.history_low:,.0f} – {row.history_high:,.0f}"
+               for row in table.itertuples()] if best.rails.keep_in_history else [
+               f"{row.current_spend:,.0f}" if row.held else "–" for row in table.itertuples()]
+    st.dataframe(pd.DataFrame({
+        t("col.channel"): table["channel"], t("budget.col.proposed"): table["proposed_spend"].map("{:,.0f}".format),
+        t("budget.col.allowed"): allowed, t("budget.col.held"): table["held"].map({True: "✓", False: ""}),
+        t("budget.col.revenue_new"): table["revenue_new"].map("{:,.0f}".format),
+        t("budget.col.revenue_band"): [f"{low:,.0f} – {high:,.0f}" for low, high in zip(table["revenue_low"], table["revenue_high"])],
+        t("budget.col.marginal"): table["marginal_roi"].map("{:.2f}".format),
+    }), hide_index=True)
+    st.metric(t("budget.predicted"), f"{best.revenue:,.0f}", _delta(best.revenue_gain))
+    for suggestion in best.suggestions:
+        move = suggestion.move
+        st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
+                          gain=f"{move.revenue_gain:+,.0f}"))
+        st.caption(t("budget.move_band", target=move.to_channel, revenue=f"{suggestion.target_revenue:,.0f}",
+                     low=f"{suggestion.target_low:,.0f}", high=f"{suggestion.target_high:,.0f}"))
+        for caution in suggestion.cautions:
+            st.warning(caution.message.text(lang()))
+
+
 @st.fragment
 def _optimizer(period: service.Period, roles: dict[str, str]) -> None:
     st.subheader(t("budget.optimizer"))
     months_ahead = period.months_ahead
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(period.current_total, 2), step=1000.0,
                             key=_key("opt_total", months_ahead))
+    rails = _guardrails(period)
     with st.expander(t("budget.limits")):
         bounds = _limits(period.channels, months_ahead)
     with guard():  # limits no split can meet are the owner's to fix; the rest of the page still shows
-        best = service.optimise(period, roles, total, bounds)
-        st.dataframe(pd.DataFrame({
-            t("col.channel"): best.table["channel"], t("budget.col.proposed"): best.table["proposed_spend"].round(0),
-            t("budget.col.revenue_new"): best.table["revenue_new"].round(0),
-            t("budget.col.marginal"): best.table["marginal_roi"].map("{:.2f}".format),
-        }), hide_index=True)
-        st.metric(t("budget.predicted"), f"{best.revenue:,.0f}", _delta(best.revenue_gain))
-        for move in best.moves:
-            st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
-                              gain=f"{move.revenue_gain:+,.0f}"))
+        best = service.optimise(period, roles, total, bounds, rails)
+        _proposal(best)
         with st.expander(t("budget.targets")):
             target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=best.revenue_target, step=1000.0,
                                      key=_key("target_revenue", months_ahead))
-            plan = service.budget_for_revenue(period, roles, target, bounds)
+            plan = service.budget_for_revenue(period, roles, target, bounds, rails)
             st.write(t("budget.min_total", total=f"{plan.total:,.0f}", roi=f"{plan.roi:.2f}") if plan
                      else t("budget.unreachable"))
             roi_target = st.number_input(t("budget.roi_target"), min_value=0.1, value=service.DEFAULT_ROI_TARGET, step=0.1,
                                          key="target_roi")
-            plan = service.budget_for_roi(period, roles, roi_target, bounds)
+            plan = service.budget_for_roi(period, roles, roi_target, bounds, rails)
             st.write(t("budget.roi_total", total=f"{plan.total:,.0f}", revenue=f"{plan.revenue:,.0f}") if plan
                      else t("budget.unreachable"))
     st.caption(t("budget.future_note", period=t(f"budget.period.{months_ahead}")))

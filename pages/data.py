@@ -35,17 +35,24 @@ def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) ->
     return report
 
 
-def _load(target: Workspace, path, file_name, kind, mapping, day_first) -> None:
+def _load(target: Workspace, path, file_name, kind, mapping, day_first, preview: Report) -> None:
     mode = st.radio(t("data.mode"), MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in MODES}.get,
                     key="load_mode")
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
-    if not st.button(t("data.load"), type="primary", key="load_button"):
+    blocked = service.load_blocked(preview, skip)  # nothing valid to load: the button says so before a click
+    if blocked:
+        st.caption(t(blocked))
+    if not st.button(t("data.load"), type="primary", key="load_button", disabled=blocked is not None):
         return
     bar = st.progress(0.0, text=t("progress.reading"))
-    report = service.load(
-        target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
-        skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
-    )
+    try:
+        report = service.load(
+            target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
+            skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
+        )
+    except Exception:
+        bar.empty()  # no bar left frozen under the error message
+        raise
     uploader.forget(path)
     st.session_state.pop("upload_preview", None)
     select_workspace(target.path)
@@ -64,7 +71,7 @@ def _upload(workspace: Workspace) -> None:
         kind, mapping, day_first = mapping_editor.show(headers, detected)
         report = _preview(workspace, path, file_name, kind, mapping, day_first)
         load_report.show(report)
-        _load(target, path, file_name, kind, mapping, day_first)
+        _load(target, path, file_name, kind, mapping, day_first, report)
     except Exception:
         uploader.discard(path)  # a failed upload leaves no copy behind; the uploader still holds the file
         raise

@@ -24,9 +24,11 @@ def _percent(value) -> str:
 
 def _kpis(result: service.Diagnosis) -> None:
     st.subheader(t("diagnosis.kpis"))
-    for column, change in zip(st.columns(len(result.changes)), result.changes):
-        column.metric(t(f"kpi.{change.kpi}"), service.shown_value(change, result.currency), service.shown_change(change),
-                      help=t(change.missing) if change.missing else None)
+    per_row = service.KPIS_PER_ROW  # the playbook's GMV = UV x conversion x revenue per buyer on the first row
+    for first in range(0, len(result.changes), per_row):
+        for column, change in zip(st.columns(per_row), result.changes[first:first + per_row]):
+            column.metric(t(f"kpi.{change.kpi}"), service.shown_value(change, result.currency), service.shown_change(change),
+                          help=t(change.missing) if change.missing else None)
     missing = [t("kpi.no_figure_item", kpi=t(f"kpi.{c.kpi}"), reason=t(c.missing)) for c in result.changes if c.missing]
     if missing:
         st.caption(t("kpi.no_figure", items=t("diagnosis.list_separator").join(missing)))
@@ -81,7 +83,8 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
     if not data_status.require(workspace, "funnel_stages"):
         return
     if len(result.segments) > 1:  # the result was computed for this box's value, read before it is drawn
-        st.selectbox(t("diagnosis.segment"), result.segments, key=SEGMENT_KEY)
+        st.selectbox(t("diagnosis.segment"), result.segments, key=SEGMENT_KEY,
+                     format_func=lambda s: t("diagnosis.all_segments") if s == "all" else s)
     table = result.funnel
     if table.empty:
         st.info(t("diagnosis.funnel_empty_period"))
@@ -124,12 +127,13 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
     st.warning(t("diagnosis.act_within"))
     high_bounce = f"{result.bounce_threshold:.0%}"
     pairs = list(zip(found["metric"], found["value"], found["baseline"]))
+    rate = service.RATE_ANOMALIES
     st.dataframe(pd.DataFrame({
         t("col.date"): found["date"].astype(str).str[:10],
-        t("col.channel"): found["channel"],
+        t("col.channel"): [t("anomaly.all_channels") if c == service.WHOLE_DAY else c for c in found["channel"]],
         t("col.metric"): [t(f"anomaly.{m}", threshold=high_bounce) for m in found["metric"]],
-        t("col.value"): [f"{v:.1%}" if m == "high_bounce" else f"{v:,.0f}" for m, v, _ in pairs],
-        t("col.baseline"): [f"{b:.0%}" if m == "high_bounce" else f"{b:,.0f}" for m, _, b in pairs],
+        t("col.value"): [f"{v:.1%}" if m in rate else f"{v:,.0f}" for m, v, _ in pairs],
+        t("col.baseline"): [f"{b:.0%}" if m in rate else f"{b:,.0f}" for m, _, b in pairs],
         t("col.action"): [t(f"anomaly.action.{m}") for m in found["metric"]],
     }), hide_index=True)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.budget import allocation, analysis_matrix, channel_returns, response_curves
+from core.budget import allocation, analysis_matrix, channel_returns, guardrails, response_curves
 from core.budget import roles as channel_roles
 from core.budget.allocation import Move, Plan
+from core.budget.guardrails import Guardrails
 from core.budget.response_curves import Curve
 from core.customers import service as customers
 from core.platform.i18n import Message
@@ -24,6 +25,10 @@ from core.platform.workspace import Workspace
 DROP_ROI, DROP_MONTHS = channel_returns.DROP_ROI, channel_returns.DROP_MONTHS
 TEST_CAP = allocation.TEST_CAP
 MIN_POINTS = response_curves.MIN_POINTS
+POOR_FIT_R2 = response_curves.POOR_FIT_R2
+HISTORY_LOW_FACTOR, HISTORY_HIGH_FACTOR = guardrails.HISTORY_LOW_FACTOR, guardrails.HISTORY_HIGH_FACTOR
+DEFAULT_RAILS = guardrails.DEFAULT  # within the history range, poor fits held
+FREE = guardrails.FREE  # no history range and nothing held: only the owner's limits
 ROLES, ROLE_SHARES = channel_roles.ROLES, channel_roles.ROLE_SHARES
 MATRIX_DAYS = analysis_matrix.DAYS
 HORIZONS = (1, 3)  # months a plan covers: the next month or the next quarter
@@ -101,17 +106,47 @@ class WhatIf:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """Why a prediction next to a move is rough: `kind` is "outside_history" (the curve extrapolates) or
+    "poor_fit" (the curve explains little); `message` says it in the owner's words."""
+
+    channel: str
+    kind: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A move of the proposal, the cautions on both its channels, and what the receiving channel is then
+    predicted to bring in, with the curve's band."""
+
+    move: Move
+    cautions: tuple[Caution, ...]
+    target_revenue: float
+    target_low: float
+    target_high: float
+
+
+@dataclass(frozen=True)
 class Optimised:
-    """The best split of a total, against today's shares of the same total."""
+    """The best split of a total within the guardrails, against today's shares of the same total."""
 
     total: float
     allocation: dict[str, float]
-    table: pd.DataFrame  # channel, proposed_spend, revenue_new, marginal_roi
+    # channel, current_spend, proposed_spend, revenue_new, revenue_low, revenue_high, marginal_roi, history_low,
+    # history_high (the range the guardrails allow), held, seen_low, seen_high (the spend the curve has seen),
+    # is_outside_history (beyond it: the curve extrapolates), is_poor_fit, r2
+    table: pd.DataFrame
     revenue: float
     revenue_today: float  # today's shares of the same total
     revenue_gain: float
-    moves: tuple[Move, ...]
+    suggestions: tuple[Suggestion, ...]
     revenue_target: float  # where the revenue target starts
+    rails: Guardrails
+
+    @property
+    def moves(self) -> tuple[Move, ...]:
+        return tuple(s.move for s in self.suggestions)
 
 
 @reads_settings(channel_roles.ROLES_KEY)
@@ -196,34 +231,92 @@ def limits_from(table: pd.DataFrame) -> dict[str, tuple[float | None, float | No
     return {row.channel: (value(row.minimum), value(row.maximum)) for row in table.itertuples()}
 
 
+def poor_fits(period: Period) -> tuple[str, ...]:
+    """The channels held at their current spend by default: their curve explains less than POOR_FIT_R2."""
+    return guardrails.poor_fits(period.curves)
+
+
+def _guarded(period: Period, bounds, rails: Guardrails) -> dict[str, tuple[float | None, float | None]] | None:
+    """The owner's limits intersected with the guardrails, for the targets (None where they leave no room:
+    the optimiser above says why)."""
+    try:
+        return guardrails.as_bounds(guardrails.channel_limits(period.curves, period.current, bounds, rails))
+    except allocation.BudgetError:
+        return None
+
+
+def _cautions(channel: str, spend: float, curve: Curve) -> list[Caution]:
+    found = []
+    if curve.outside_range(spend):
+        found.append(Caution(channel, "outside_history", Message(
+            "budget.caution.outside_history", channel=channel, spend=f"{spend:,.0f}", low=f"{curve.min_spend:,.0f}",
+            high=f"{curve.max_spend:,.0f}")))
+    if curve.is_poor_fit:
+        found.append(Caution(channel, "poor_fit", Message("budget.caution.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}")))
+    return found
+
+
 def optimise(period: Period, roles: dict[str, str], total: float,
-             bounds: dict[str, tuple[float | None, float | None]] | None = None) -> Optimised:
-    """The split of `total` with the most predicted revenue within the limits and the test cap, and the
-    moves from today's shares of it. Raises BudgetError for limits no split can meet."""
+             bounds: dict[str, tuple[float | None, float | None]] | None = None,
+             rails: Guardrails = guardrails.DEFAULT) -> Optimised:
+    """The split of `total` with the most predicted revenue within the guardrails, the owner's limits and the
+    test cap, and the moves from today's shares of it, each with its cautions. Raises BudgetError for limits
+    no split can meet."""
     curves = period.curves
-    best = allocation.optimise(curves, total, bounds, test_channels=channel_roles.capped_channels(roles))
+    tests = channel_roles.capped_channels(roles)
+    limits = guardrails.channel_limits(curves, period.current, bounds, rails, caps={c: TEST_CAP * total for c in tests})
+    guardrails.check_total(limits, total, rails)
+    best = allocation.optimise(curves, total, guardrails.as_bounds(limits), test_channels=tests)
     today = allocation.todays_split_at(period.current, total, curves)
     revenue, revenue_today = allocation.predicted_revenue(curves, best), allocation.predicted_revenue(curves, today)
+    bands = {c: curves[c].band(v) for c, v in best.items()}
     table = pd.DataFrame({
-        "channel": list(best), "proposed_spend": list(best.values()),
+        "channel": list(best), "current_spend": [float(period.current.get(c, 0.0)) for c in best],
+        "proposed_spend": list(best.values()),
         "revenue_new": [float(curves[c].predict(v)) for c, v in best.items()],
+        "revenue_low": [bands[c][0] for c in best], "revenue_high": [bands[c][1] for c in best],
         "marginal_roi": [float(curves[c].marginal(v)) for c, v in best.items()],
     })
+    table = table.merge(limits[["channel", "history_low", "history_high", "held"]], on="channel", how="left")
+    if not rails.keep_in_history:  # no range was kept: the one the guardrails would have stated
+        table["history_low"] = [curves[c].min_spend * rails.low_factor for c in best]
+        table["history_high"] = [curves[c].max_spend * rails.high_factor for c in best]
+    table["seen_low"], table["seen_high"] = [curves[c].min_spend for c in best], [curves[c].max_spend for c in best]
+    table["is_outside_history"] = [curves[c].outside_range(v) for c, v in best.items()]
+    table["is_poor_fit"] = [curves[c].is_poor_fit for c in best]
+    table["r2"] = [curves[c].r2 for c in best]
+    moves = allocation.suggestions(today, best, curves)
+    suggestions = tuple(
+        Suggestion(move, tuple(_cautions(move.from_channel, best[move.from_channel], curves[move.from_channel])
+                               + _cautions(move.to_channel, best[move.to_channel], curves[move.to_channel])),
+                   float(curves[move.to_channel].predict(best[move.to_channel])),
+                   float(bands[move.to_channel][0]), float(bands[move.to_channel][1]))
+        for move in moves)
     return Optimised(total=float(total), allocation=best, table=table, revenue=revenue, revenue_today=revenue_today,
-                     revenue_gain=revenue - revenue_today, moves=tuple(allocation.suggestions(today, best, curves)),
-                     revenue_target=float(round(revenue * TARGET_UPLIFT)))
+                     revenue_gain=revenue - revenue_today, suggestions=suggestions,
+                     revenue_target=float(round(revenue * TARGET_UPLIFT)), rails=rails)
 
 
 def budget_for_revenue(period: Period, roles: dict[str, str], target: float,
-                       bounds: dict[str, tuple[float | None, float | None]] | None = None) -> Plan | None:
-    """The smallest budget whose best split reaches `target` revenue; None when no budget within the limits does."""
-    return allocation.min_total_for_revenue(period.curves, target, bounds, test_channels=channel_roles.capped_channels(roles))
+                       bounds: dict[str, tuple[float | None, float | None]] | None = None,
+                       rails: Guardrails = guardrails.DEFAULT) -> Plan | None:
+    """The smallest budget whose best split reaches `target` revenue; None when no budget within the limits
+    and the guardrails does."""
+    guarded = _guarded(period, bounds, rails)
+    if guarded is None:
+        return None
+    return allocation.min_total_for_revenue(period.curves, target, guarded, test_channels=channel_roles.capped_channels(roles))
 
 
 def budget_for_roi(period: Period, roles: dict[str, str], roi: float,
-                   bounds: dict[str, tuple[float | None, float | None]] | None = None) -> Plan | None:
-    """The largest budget whose best split still returns `roi`; None when no budget within the limits does."""
-    return allocation.split_for_roi(period.curves, roi, bounds, test_channels=channel_roles.capped_channels(roles))
+                   bounds: dict[str, tuple[float | None, float | None]] | None = None,
+                   rails: Guardrails = guardrails.DEFAULT) -> Plan | None:
+    """The largest budget whose best split still returns `roi`; None when no budget within the limits and
+    the guardrails does."""
+    guarded = _guarded(period, bounds, rails)
+    if guarded is None:
+        return None
+    return allocation.split_for_roi(period.curves, roi, guarded, test_channels=channel_roles.capped_channels(roles))
 
 
 @reads_settings(*settings_keys(customers.tiers_at))

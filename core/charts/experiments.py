@@ -8,6 +8,8 @@ import pandas as pd
 from core.charts.style import DATE_AXIS, OK_COLOR
 from core.platform.i18n import translate
 
+ROW_STEP = 44  # pixels per variant in the rates chart
+
 
 def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Conversion rate per variant with its interval (columns variant, rate, low, high)."""
@@ -20,7 +22,10 @@ def variant_rates(rates: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
         tooltip=[alt.Tooltip("variant:N", title=variant), alt.Tooltip("rate:Q", format=".2%", title=rate),
                  alt.Tooltip("low:Q", format=".2%", title=translate("chart.interval_low", lang)),
                  alt.Tooltip("high:Q", format=".2%", title=translate("chart.interval_high", lang))])
-    return (whiskers + dots).properties(height=45 * len(rates) + 40, title=translate("chart.rates_title", lang))
+    # a step per variant (not a total height, which Streamlit's layout squeezed into one row), and the title
+    # anchored at the start above the plot, so it is neither cut off nor wider than the chart
+    return (whiskers + dots).properties(
+        height=alt.Step(ROW_STEP), title=alt.Title(translate("chart.rates_title", lang), anchor="start", offset=8))
 
 
 def cumulative_rates(daily: pd.DataFrame, lang: str = "en") -> alt.Chart:

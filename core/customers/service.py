@@ -136,7 +136,7 @@ def choose_lines(workspace: Workspace, choice: str) -> None:
     tier_lines.choose(workspace, choice)
 
 
-@reads_settings(rfm.SETTINGS_KEY)
+@reads_settings(rfm.SETTINGS_KEY, *data.ORDER_SETTINGS)
 def tiers(workspace: Workspace, as_of: date, window_days: int | None = None, lines: str | None = None) -> TierView:
     """Each customer's tier and segment on `as_of` with the page's summaries, under the `lines` chosen
     (None: those saved as in force; scaled to the shop when nothing is saved)."""
@@ -165,7 +165,7 @@ def _movement_from(first: date | None, as_of: date) -> DateChoice | None:
                       latest=as_of - timedelta(days=1))
 
 
-@reads_settings(rfm.SETTINGS_KEY)
+@reads_settings(rfm.SETTINGS_KEY, *data.ORDER_SETTINGS)
 def tiers_at(workspace: Workspace, as_of: date) -> pd.DataFrame:
     """customer_id and tier on `as_of` (all history, the tier lines in force): for other pages that split by tier."""
     return rfm.customers(workspace, as_of=as_of)[["customer_id", "tier"]]
@@ -177,7 +177,7 @@ def save_thresholds(workspace: Workspace, values: dict) -> None:
     rfm.save_thresholds(workspace, rfm.Thresholds(**values))
 
 
-@reads_settings(rfm.SETTINGS_KEY)
+@reads_settings(rfm.SETTINGS_KEY, *data.ORDER_SETTINGS)
 def movement(workspace: Workspace, before: date, after: date, window_days: int | None = None,
              lines: str | None = None) -> MovementView:
     """How customers moved between tiers from `before` to `after`, the same `lines` at both dates (as `tiers`)."""
@@ -185,6 +185,7 @@ def movement(workspace: Workspace, before: date, after: date, window_days: int |
     return MovementView(customers=moved.customers, summary=moved.summary)
 
 
+@reads_settings(*data.ORDER_SETTINGS)
 def clusters(workspace: Workspace, as_of: date, window_days: int | None = None, k: int | None = None) -> ClusterView:
     """Customer groups by recency, frequency and spending; `k` None picks the best separated number.
 

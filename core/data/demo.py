@@ -7,10 +7,10 @@ import threading
 from pathlib import Path
 
 from core.data import ingest
-from core.platform.transactions import transaction
-from core.platform.paths import SAMPLE_DIR, data_dir
 from core.data.sample import FILES as DEMO_FILES
 from core.data.sample import ensure_files
+from core.platform.paths import SAMPLE_DIR, data_dir
+from core.platform.transactions import transaction
 from core.platform.workspace import DEMO_NAME, Workspace, close_connection
 
 _build_lock = threading.Lock()

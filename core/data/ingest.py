@@ -20,9 +20,10 @@ import pandas as pd
 
 from core.data import sources
 from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, missing_required, suggest_mapping
-from core.platform.i18n import Message, translate
-from core.platform.paths import read_sql
+from core.data.messages import LabelledMessage
 from core.platform.errors import WorkspaceReadOnly
+from core.platform.i18n import translate
+from core.platform.paths import read_sql
 from core.platform.transactions import transaction
 from core.platform.workspace import Workspace, quote
 
@@ -51,7 +52,7 @@ SQL_TYPES = {
 DATE_TYPES = {"timestamp", "date", "month"}
 
 
-class IngestError(Message):
+class IngestError(LabelledMessage):
     """The file cannot be loaded as it is; nothing in the workspace changed."""
 
 
@@ -61,6 +62,10 @@ class RejectedRows(IngestError):
         first = report.problems[0]
         super().__init__("error.rejected_rows", file=report.file_name, count=report.rejected_count,
                          first=first.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The first problem in the user's language too."""
+        return translate(self.key, lang, **{**self.params, "first": self.report.problems[0].text(lang)})
 
 
 @dataclass
@@ -94,6 +99,16 @@ class CleaningNote:
         return translate(self.code, lang, column=self.column, count=self.count, value=value)
 
 
+def reason_text(causes: list[tuple[str | None, str, str]], lang: str = "en") -> str:
+    """Why a row was rejected, as sentences ("order_time: expected a date and time such as ..."), not codes."""
+    parts = []
+    for column, code, detail in causes:
+        expected = translate(f"problem.{code}", lang, detail=detail or "")
+        parts.append(translate("problem.reason", lang, column=column, expected=expected) if column
+                     else translate("problem.reason_row", lang, expected=expected))
+    return translate("problem.separator", lang).join(parts)
+
+
 @dataclass
 class Report:
     file_name: str
@@ -111,7 +126,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     cleaning: list[CleaningNote] = field(default_factory=list)
     sample: pd.DataFrame | None = None
-    rejected: pd.DataFrame | None = None
+    rejected: pd.DataFrame | None = None  # row, reason (codes: uv: not_integer), the file's columns
+    rejected_causes: list[list[tuple[str | None, str, str]]] = field(default_factory=list)  # per rejected row
     loaded_rows: int = 0
     mode: str | None = None
     implied_currency: str | None = None  # the currency a file means without naming it (Taobao/Tmall: CNY)
@@ -362,16 +378,20 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> 
     else:  # the file's first accepted rows
         report.sample = cur.execute(f"select * exclude ({ROW}) from final_rows order by {ROW} limit 20").fetchdf()
     rejected = cur.execute(
-        f"""select raw.{ROW} as row, reasons.reason, raw.* exclude ({ROW})
-            from raw join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason
+        f"""select raw.{ROW} as row, reasons.reason, reasons.causes as _causes, raw.* exclude ({ROW})
+            from raw join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason,
+                                  list([source_column, code, coalesce(detail, '')] order by source_column) as causes
                            from problems group by source_row) reasons on reasons.source_row = raw.{ROW}
             order by raw.{ROW} limit ?""",
         [REJECTED_LIST_LIMIT],
     ).fetchdf()
     if malformed_rows:
-        extra = cur.execute("select line as row, 'malformed_row: ' || error_message as reason, csv_line from reject_errors order by line").fetchdf()
+        extra = cur.execute("select line as row, 'malformed_row: ' || error_message as reason, "
+                            "[[null, 'malformed_row', error_message]] as _causes, csv_line from reject_errors order by line").fetchdf()
         rejected = pd.concat([extra, rejected], ignore_index=True).sort_values("row", kind="stable")
-    report.rejected = rejected.reset_index(drop=True)
+    rejected = rejected.reset_index(drop=True)
+    report.rejected_causes = [[tuple(cause) for cause in causes] for causes in rejected.pop("_causes")]
+    report.rejected = rejected
 
 
 @contextmanager
@@ -396,7 +416,7 @@ def staged(
         try:
             source = sources.prepare(path, work_dir, file_name)
         except sources.SourceError as error:
-            raise IngestError(error.key, **error.params) from None
+            raise IngestError(error.key, labels=error.labels, **error.params) from None
         cur.execute("set autoinstall_known_extensions = false")
         cur.execute(read_sql("macros.sql"))
         malformed_rows = _load_raw(cur, source, file_name)
@@ -405,7 +425,7 @@ def staged(
         if kind is None:
             raise IngestError("error.unknown_kind", file=file_name, headers=", ".join(headers[:12]))
         if kind not in DATASETS:
-            raise IngestError("error.bad_kind", file=file_name, kind=kind, kinds=", ".join(DATASETS))
+            raise IngestError("error.bad_kind", file=file_name, kind=kind, labels={"kinds": [f"dataset.{k}" for k in DATASETS]})
         dataset = DATASETS[kind]
         mapping = {k: v for k, v in (mapping if mapping is not None else suggest_mapping(dataset, headers)).items() if v}
         unknown = sorted(set(mapping.values()) - set(headers))
@@ -413,7 +433,9 @@ def staged(
             raise IngestError("error.unknown_columns", file=file_name, columns=", ".join(unknown))
         missing = missing_required(dataset, mapping)
         if missing:
-            raise IngestError("error.missing_columns", file=file_name, kind=kind, columns=", ".join(missing))
+            # named as the mapping form labels them ("Order ID *"), in the user's language
+            raise IngestError("error.missing_columns", file=file_name,
+                              labels={"kind": f"dataset.{kind}", "columns": [f"field.{name}" for name in missing]})
         day_first, blanks = _scan_raw(cur, dataset, mapping, day_first)
         report = Report(file_name, kind, mapping, headers, source.encoding, source.file_type, source.delimiter, day_first)
 
@@ -487,12 +509,6 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
         workspace.bump_data_version(cur)
 
 
-def write_rejected(report: Report, target: Path) -> None:
-    from core.platform.export import to_safe_csv
-
-    target.write_bytes(to_safe_csv(report.rejected))
-
-
 def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], str | None]:
     """The file's headers and the dataset they look like, before the user confirms a mapping."""
     path = Path(path)
@@ -502,7 +518,7 @@ def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], 
         try:
             source = sources.prepare(path, work_dir, file_name)
         except sources.SourceError as error:
-            raise IngestError(error.key, **error.params) from None
+            raise IngestError(error.key, labels=error.labels, **error.params) from None
         with duckdb.connect(config={"autoinstall_known_extensions": False}) as con:
             try:
                 columns = con.execute(

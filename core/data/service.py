@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from core.data import demo, ingest
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
 from core.platform import queries, settings
 from core.platform.errors import WorkspaceError
+from core.platform.export import to_safe_csv
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.paths import data_dir
 from core.platform.services import reads_settings
@@ -122,6 +125,15 @@ def preview(workspace: Workspace, path: Path, *, file_name: str, kind: str, mapp
     return ingest.preview(workspace, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name)
 
 
+def load_blocked(report: ingest.Report, skip_bad_rows: bool) -> str | None:
+    """Why a previewed file cannot be loaded as chosen (a catalog key), or None: the same rules as `load`."""
+    if report.accepted_rows == 0:
+        return "data.load_nothing_valid"
+    if report.rejected_count and not skip_bad_rows:
+        return "data.load_needs_skip"
+    return None
+
+
 def load(target: Workspace, path: Path, **options) -> ingest.Report:
     """Load a file. A new workspace's file is made first, with its display name, and never over a file
     that exists; a failed first load leaves no empty workspace behind."""
@@ -138,10 +150,16 @@ def load(target: Workspace, path: Path, **options) -> ingest.Report:
         raise
 
 
-@reads_settings(EXCLUDE_PRICE_OUTLIERS)
-def write_rejected(report: ingest.Report, target: Path) -> None:
-    """The rejected rows with their reasons, as a CSV safe to open in a spreadsheet."""
-    ingest.write_rejected(report, target)
+def write_rejected(report: ingest.Report, target: Path, lang: str = "en") -> None:
+    """The rejected rows with their reasons as sentences, as a CSV safe to open in a spreadsheet."""
+    target.write_bytes(to_safe_csv(rejected_rows(report, lang)))
+
+
+def rejected_rows(report: ingest.Report, lang: str = "en") -> pd.DataFrame:
+    """The rejected rows as the page shows and exports them: each reason a sentence in `lang`, not a code."""
+    rows = report.rejected.copy()
+    rows["reason"] = [ingest.reason_text(causes, lang) for causes in report.rejected_causes]
+    return rows
 
 
 def write_sample(out_dir: Path, order_lines: int, seed: int) -> dict[str, Path]:

@@ -14,14 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from core.platform.i18n import Message
+from core.data.messages import LabelledMessage
 
 CHUNK = 1 << 20
 MAX_XLSX_EXPANDED_BYTES = 2 << 30  # an 8.8 MB xlsx once expanded to 275 MB; refuse zip bombs early
 DELIMITERS = (",", ";", "\t", "|")
+# The first bytes of files people rename to .csv by mistake, and what each one is (a catalog key).
+MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "file_kind.png"),
+    (b"\xff\xd8\xff", "file_kind.jpeg"),
+    (b"GIF87a", "file_kind.gif"),
+    (b"GIF89a", "file_kind.gif"),
+    (b"%PDF-", "file_kind.pdf"),
+    (b"\x1f\x8b", "file_kind.gzip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "file_kind.ole"),  # .xls, .doc: the old Office format
+)
+ZIPS = (b"PK\x03\x04", b"PK\x05\x06")  # a ZIP archive, or an empty one
 
 
-class SourceError(Message):
+class SourceError(LabelledMessage):
     """The file cannot be read; the message names it and says why."""
 
 
@@ -126,6 +137,23 @@ def xlsx_to_csv(path: Path, target: Path, name: str) -> None:
             writer.writerow([_cell_text(v) for v in row])
 
 
+def _not_a_table(name: str, looks_like: str) -> SourceError:
+    return SourceError("error.not_a_table", file=name, labels={"looks_like": looks_like})
+
+
+def _zip_kind(path: Path) -> str | None:
+    """None for a workbook (.xlsx), else what the archive holds: a Word or PowerPoint file, or plain ZIP."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return None  # damaged: xlsx_to_csv says it is not a valid workbook
+    for folder, kind in (("xl/", None), ("word/", "file_kind.docx"), ("ppt/", "file_kind.pptx")):
+        if any(n.startswith(folder) for n in names):
+            return kind
+    return "file_kind.zip"
+
+
 def prepare(path: Path, work_dir: Path, display_name: str | None = None) -> Source:
     """Give DuckDB a UTF-8 CSV for any supported upload; `work_dir` holds temporary copies."""
     path = Path(path)
@@ -133,8 +161,15 @@ def prepare(path: Path, work_dir: Path, display_name: str | None = None) -> Sour
     if not path.exists() or path.stat().st_size == 0:
         raise SourceError("error.empty_file", file=name)
     with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == b"PK\x03\x04":
+        magic = handle.read(8)
+    # An image or archive is no table: say what it looks like, not which byte fails to decode.
+    for start, kind in MAGIC:
+        if magic.startswith(start):
+            raise _not_a_table(name, kind)
+    if magic.startswith(ZIPS):
+        kind = _zip_kind(path)
+        if kind:
+            raise _not_a_table(name, kind)
         target = work_dir / "sheet.csv"
         xlsx_to_csv(path, target, name)
         return Source(target, "xlsx", ",", "xlsx")

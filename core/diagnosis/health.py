@@ -16,6 +16,7 @@ scores 1. For higher-is-better metrics the same with "at or above". The cut-offs
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,6 +65,7 @@ PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2}
 # Settings keys (existing workspaces hold them): weights as fractions, cut-offs as four numbers per metric.
 WEIGHTS_KEY = "health.weights"
 THRESHOLDS_KEY = "health.thresholds"
+EVIDENCE_INPUT = "health.evidence.input"  # a typed-in value entered for the card's own month
 
 
 def score(value: float, bands: list[float] | tuple[float, ...], lower_is_better: bool) -> int:
@@ -216,16 +218,38 @@ def _isnan(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def input_evidence(workspace: Workspace) -> dict[str, Evidence]:
-    """Metrics no export carries, from `health_inputs`: the latest period's value of each."""
+def month_of(period: str | None) -> str | None:
+    """A typed or uploaded period as YYYY-MM ('2024-05', '2024-05-01', '2024/5', '2024年5月'); None when it names no month."""
+    found = re.match(r"\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})(?!\d)", period or "")
+    return f"{found[1]}-{int(found[2]):02d}" if found and 1 <= int(found[2]) <= 12 else None
+
+
+def input_evidence(workspace: Workspace, end: date) -> dict[str, Evidence]:
+    """Metrics no export carries, from `health_inputs`, for the card ending on `end`: the value entered for
+    the month of `end`, else the latest month before it, else one entered without a month. A value for a
+    later month is never used, and the evidence says when a value is from another period than the card's."""
+    wanted = end.strftime("%Y-%m")
     with workspace.cursor() as cur:
-        rows = cur.execute(
-            "select metric, arg_max(value, period), max(period) from health_inputs group by metric"
-        ).fetchall()
-    return {
-        metric: Evidence(float(value), "health.evidence.input", {"period": period or "-"})
-        for metric, value, period in rows if metric in BY_KEY and BY_KEY[metric].source == "input"
-    }
+        rows = cur.execute("select metric, value, period from health_inputs order by metric, period").fetchall()
+    chosen: dict[str, tuple[tuple[int, str], float, str]] = {}
+    for metric, value, period in rows:
+        if metric not in BY_KEY or BY_KEY[metric].source != "input":
+            continue
+        month = month_of(period)
+        if month is not None and month > wanted:
+            continue
+        rank = (1, month) if month is not None else (0, period or "")  # a dated value before any undated one
+        if metric not in chosen or rank > chosen[metric][0]:
+            chosen[metric] = (rank, float(value), period or "")
+    evidence = {}
+    for metric, ((dated, month), value, period) in chosen.items():
+        if dated and month == wanted:
+            evidence[metric] = Evidence(value, EVIDENCE_INPUT, {"period": period})
+        elif dated:
+            evidence[metric] = Evidence(value, "health.evidence.input_earlier", {"period": period, "card_period": wanted})
+        else:
+            evidence[metric] = Evidence(value, "health.evidence.input_undated", {"card_period": wanted})
+    return evidence
 
 
 def saved_weights(workspace: Workspace) -> dict[str, float]:
@@ -247,7 +271,7 @@ def save_thresholds(workspace: Workspace, thresholds: dict[str, list[float]]) ->
 
 
 def scorecard(workspace: Workspace, start: date, end: date) -> Scorecard:
-    evidence = {**input_evidence(workspace), **measured_evidence(workspace, start, end)}
+    evidence = {**input_evidence(workspace, end), **measured_evidence(workspace, start, end)}
     return build_scorecard(evidence, saved_weights(workspace), saved_thresholds(workspace))
 
 

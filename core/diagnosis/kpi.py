@@ -1,11 +1,17 @@
-"""The KPI overview: GMV, orders, UV, conversion and AOV for a period against the one before.
+"""The KPI overview: GMV, UV, conversion, revenue per buyer, orders, ordering customers, orders per customer
+and AOV for a period against the one before.
 
-GMV = UV x conversion rate x AOV, so the change in GMV splits exactly into three parts, taken one
-factor at a time in that order: UV's part at the old conversion and AOV, conversion's part at the
-new UV and old AOV, AOV's part at the new UV and conversion. The parts add up to the change.
+The playbook's definitions: the conversion rate is ordering customers / UV (not orders / UV) and 客单价,
+here "revenue per buyer", is GMV per ordering customer, so GMV = UV x conversion rate x revenue per buyer
+holds exactly. Beside them: orders per customer and the average order value (笔单价, GMV / orders), whose
+product is revenue per buyer again.
+
+The change in GMV splits exactly into three parts, taken one factor at a time in that order: UV's part at
+the old conversion and revenue per buyer, conversion's part at the new UV and the old revenue per buyer,
+revenue per buyer's part at the new UV and conversion. The parts add up to the change.
 
 A figure without data is None, never 0: UV without daily traffic for the period, the conversion rate
-without visitors, AOV without orders. Each None comes with the reason, a catalog key, for the page.
+without visitors, the averages without orders. Each None comes with the reason, a catalog key, for the page.
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ from core.platform.workspace import Workspace
 NEEDS_TRAFFIC = "kpi.missing.traffic"  # no daily traffic for the period
 NO_VISITORS = "kpi.missing.no_visitors"  # traffic recorded, but 0 UV: no rate to take
 NO_ORDERS = "kpi.missing.no_orders"  # no order in the period: no average to take
+NO_CUSTOMERS = "kpi.missing.no_customers"  # orders, but none names its customer: no one to count or divide by
+# The figures in the order they are shown: the playbook's identity first, then what makes up revenue per buyer.
+KPIS = ("gmv", "uv", "conversion_rate", "revenue_per_buyer", "orders", "customers", "orders_per_customer", "aov")
+MONEY = ("gmv", "revenue_per_buyer", "aov")
+PER_CUSTOMER = ("conversion_rate", "revenue_per_buyer", "orders_per_customer")  # need the ordering customers
 # Why the GMV bridge cannot be drawn (catalog keys).
 BRIDGE_NEEDS_TRAFFIC = "kpi.bridge_missing.traffic"
 BRIDGE_NEEDS_VISITORS = "kpi.bridge_missing.no_visitors"
 BRIDGE_NEEDS_ORDERS = "kpi.bridge_missing.no_orders"
+BRIDGE_NEEDS_CUSTOMERS = "kpi.bridge_missing.no_customers"
 
 
 @dataclass(frozen=True)
@@ -36,13 +48,25 @@ class Period:
     uv: float | None  # None: no daily traffic for any day of the period
     orders: float
     gmv: float
+    customers: float  # ordering customers: distinct customers with an order in the period
 
     @property
     def conversion_rate(self) -> float | None:
-        return self.orders / self.uv if self.uv else None
+        """Ordering customers / UV, the playbook's rate (not orders / UV)."""
+        return self.customers / self.uv if self.uv and self.why_missing("conversion_rate") is None else None
+
+    @property
+    def revenue_per_buyer(self) -> float | None:
+        """客单价: GMV per ordering customer."""
+        return self.gmv / self.customers if self.customers else None
+
+    @property
+    def orders_per_customer(self) -> float | None:
+        return self.orders / self.customers if self.customers else None
 
     @property
     def aov(self) -> float | None:
+        """The average order value (笔单价): GMV per order."""
         return self.gmv / self.orders if self.orders else None
 
     def why_missing(self, kpi: str) -> str | None:
@@ -51,7 +75,9 @@ class Period:
             return NEEDS_TRAFFIC
         if kpi == "conversion_rate" and not self.uv:
             return NO_VISITORS
-        if kpi == "aov" and not self.orders:
+        if kpi in PER_CUSTOMER and self.orders and not self.customers:
+            return NO_CUSTOMERS
+        if kpi in ("revenue_per_buyer", "orders_per_customer", "aov") and not self.orders:
             return NO_ORDERS
         return None
 
@@ -65,15 +91,16 @@ def previous(start: date, end: date) -> tuple[date, date]:
 def period(workspace: Workspace, start: date, end: date) -> Period:
     row = queries.frame(workspace, "diagnosis/kpi_period", start=start, end=end).iloc[0]
     uv = None if pd.isna(row["uv"]) else float(row["uv"])
-    return Period(start, end, uv, float(row["count_orders"]), float(row["gmv"]))
+    return Period(start, end, uv, float(row["count_orders"]), float(row["gmv"]), float(row["count_customers"]))
 
 
 def gmv_bridge(before: Period, after: Period) -> list[tuple[str, float]]:
-    """[(factor, contribution to the GMV change)] for uv, conversion_rate and aov; they sum to the change."""
-    uv_part = (after.uv - before.uv) * before.conversion_rate * before.aov
-    conversion_part = after.uv * (after.conversion_rate - before.conversion_rate) * before.aov
-    aov_part = after.uv * after.conversion_rate * (after.aov - before.aov)
-    return [("uv", uv_part), ("conversion_rate", conversion_part), ("aov", aov_part)]
+    """[(factor, contribution to the GMV change)] for uv, conversion_rate and revenue_per_buyer; they sum
+    to the change, since UV x conversion x revenue per buyer is GMV exactly."""
+    uv_part = (after.uv - before.uv) * before.conversion_rate * before.revenue_per_buyer
+    conversion_part = after.uv * (after.conversion_rate - before.conversion_rate) * before.revenue_per_buyer
+    buyer_part = after.uv * after.conversion_rate * (after.revenue_per_buyer - before.revenue_per_buyer)
+    return [("uv", uv_part), ("conversion_rate", conversion_part), ("revenue_per_buyer", buyer_part)]
 
 
 @dataclass(frozen=True)
@@ -81,7 +108,7 @@ class Change:
     """One KPI now and before. `change` is relative (0.1 = +10%), or for the conversion rate the change in
     percentage points (1.0 = +1 pt), since a relative change of a rate reads wrongly; None without a before.
     A value without data is None, and `missing` says why (a catalog key)."""
-    kpi: str  # gmv, orders, uv, conversion_rate, aov
+    kpi: str  # one of KPIS
     value: float | None
     before: float | None
     change: float | None
@@ -90,7 +117,7 @@ class Change:
 
 
 def changes(before: Period, after: Period) -> tuple[Change, ...]:
-    """GMV, orders, UV, conversion rate and AOV against the period before, in that order."""
+    """Every KPI against the period before, in the order of KPIS."""
     def relative(kpi: str) -> Change:
         now, then = getattr(after, kpi), getattr(before, kpi)
         change = now / then - 1 if now is not None and then else None
@@ -98,13 +125,8 @@ def changes(before: Period, after: Period) -> tuple[Change, ...]:
 
     now, then = after.conversion_rate, before.conversion_rate
     points = (now - then) * 100 if now is not None and then else None
-    return (
-        relative("gmv"),
-        relative("orders"),
-        relative("uv"),
-        Change("conversion_rate", now, then, points, in_points=True, missing=after.why_missing("conversion_rate")),
-        relative("aov"),
-    )
+    rate = Change("conversion_rate", now, then, points, in_points=True, missing=after.why_missing("conversion_rate"))
+    return tuple(rate if name == "conversion_rate" else relative(name) for name in KPIS)
 
 
 def has_bridge(before: Period, after: Period) -> bool:
@@ -120,6 +142,8 @@ def bridge_missing(before: Period, after: Period) -> str | None:
         return BRIDGE_NEEDS_VISITORS
     if not (before.orders and after.orders):
         return BRIDGE_NEEDS_ORDERS
+    if not (before.customers and after.customers):
+        return BRIDGE_NEEDS_CUSTOMERS
     return None
 
 
@@ -132,8 +156,10 @@ def shown_value(change: Change, currency: str | None) -> str:
     """A KPI as the page and the report show it: money with the shop's currency, "–" without data."""
     if change.value is None:
         return MISSING
-    if change.kpi in ("gmv", "aov"):
+    if change.kpi in MONEY:
         return money(change.value, currency, 0 if change.kpi == "gmv" else 2)
+    if change.kpi == "orders_per_customer":
+        return f"{change.value:,.2f}"
     return f"{change.value:.2%}" if change.kpi == "conversion_rate" else f"{change.value:,.0f}"
 
 

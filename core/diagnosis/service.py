@@ -16,8 +16,11 @@ from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
 
 DEFAULT_DAYS = 30  # the period shown when none is picked: the last 30 days of the data
+KPIS_PER_ROW = 4  # GMV, UV, conversion, revenue per buyer; then orders, customers, orders per customer, AOV
 format_value = health.format_value  # a metric's value as the page and the report both show it
 shown_value, shown_change = kpi.shown_value, kpi.shown_change  # a KPI and its change, as page and report show them
+RATE_ANOMALIES = traffic.BOUNCE_METRICS  # traffic anomalies whose value and baseline are rates, not visitor counts
+WHOLE_DAY = "all"  # the channel of an anomaly about the whole day, every channel together
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,9 @@ class MetricSetting:
 @dataclass(frozen=True)
 class HealthSettings:
     """What the health editor shows, as saved."""
-    input_period: str  # the month (YYYY-MM) typed-in values are saved for: the period's last
-    inputs: tuple[tuple[str, float | None], ...]  # (metric, latest typed-in value) for metrics no export carries
+    input_period: str  # the month (YYYY-MM) typed-in values are saved for and read for: the period's last
+    inputs: tuple[tuple[str, float | None], ...]  # (metric, the value the card uses) for metrics no export carries
+    inputs_from: tuple[tuple[str, str], ...]  # (metric, the period it was entered for; '' none) for values of another period
     metrics: tuple[MetricSetting, ...]
     presets: tuple[tuple[str, float | None], ...]  # (preset, the share it gives its dimension; None: the playbook's)
 
@@ -70,7 +74,7 @@ class Funnel:
 
 @dataclass(frozen=True)
 class TrafficAlerts:
-    days: pd.DataFrame  # date, channel, metric (uv_drop or high_bounce), value, baseline, change; newest first
+    days: pd.DataFrame  # date, channel ('all': the whole day), metric (see traffic.anomalies), value, baseline, change
     uv_drop: float
     high_bounce: float
 
@@ -81,8 +85,8 @@ class Diagnosis:
     end: date
     current: kpi.Period
     before: kpi.Period  # the period of the same length just before
-    currency: str | None  # the shop's currency (USD, CNY), the one GMV and AOV are in; None when the orders name none
-    changes: tuple[kpi.Change, ...]  # GMV, orders, UV, conversion rate, AOV against `before`; None values say why
+    currency: str | None  # the shop's currency (USD, CNY), the one GMV and the averages are in; None when the orders name none
+    changes: tuple[kpi.Change, ...]  # every KPI (kpi.KPIS, in that order) against `before`; None values say why
     gmv_bridge: tuple[tuple[str, float], ...] | None  # (factor, share of the GMV change); None when it cannot split
     bridge_missing: str | None  # why there is no bridge (a catalog key); None when there is one
     card: health.Scorecard  # `coverage` the share of the weight scored; no total below `coverage_floor`
@@ -106,7 +110,7 @@ def date_range(workspace: Workspace) -> DataRange:
     return DataRange(*kpi.data_range(workspace))
 
 
-@reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY)
+@reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY, *data.ORDER_SETTINGS)
 def health_check(workspace: Workspace, start: date, end: date) -> HealthCheck:
     card = health.scorecard(workspace, start, end)
     return HealthCheck(card, tuple(health.problems(card)))
@@ -114,11 +118,14 @@ def health_check(workspace: Workspace, start: date, end: date) -> HealthCheck:
 
 @reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY)
 def health_settings(workspace: Workspace, end: date) -> HealthSettings:
-    inputs = health.input_evidence(workspace)
+    inputs = health.input_evidence(workspace, end)
     weights, thresholds = health.saved_weights(workspace), health.saved_thresholds(workspace)
+    typed = [m.key for m in health.METRICS if m.source == "input"]
     return HealthSettings(
         input_period=end.strftime("%Y-%m"),
-        inputs=tuple((m.key, inputs[m.key].value if m.key in inputs else None) for m in health.METRICS if m.source == "input"),
+        inputs=tuple((metric, inputs[metric].value if metric in inputs else None) for metric in typed),
+        inputs_from=tuple((metric, inputs[metric].params.get("period", "")) for metric in typed
+                          if metric in inputs and inputs[metric].detail != health.EVIDENCE_INPUT),
         metrics=tuple(MetricSetting(m.key, round(weights[m.key] * 100, 1), tuple(thresholds[m.key]), m.lower_is_better)
                       for m in health.METRICS),
         presets=tuple((name, rule[1] if rule else None) for name, rule in health.PRESETS.items()),
@@ -136,7 +143,7 @@ def traffic_anomalies(workspace: Workspace, start: date | None = None, end: date
     return TrafficAlerts(traffic.anomalies(workspace, start, end), traffic.UV_DROP, traffic.HIGH_BOUNCE)
 
 
-@reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY)
+@reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY, *data.ORDER_SETTINGS)
 def diagnose(workspace: Workspace, start: date, end: date, segment: str | None = None) -> Diagnosis:
     """Everything the page and the report show for start..end; `segment` picks the funnel (None, or
     one not in the data: the default)."""

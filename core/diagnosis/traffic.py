@@ -3,7 +3,8 @@
 Anomalies come from `sql/queries/diagnosis/traffic_anomalies.sql` with the thresholds below bound in:
 a channel UV_DROP (20%) or more below the median of its same weekday over the previous BASELINE_WEEKS
 (4) weeks, at least MIN_BASELINE_WEEKS (2) of them seen, or
-a day with bounce rate above HIGH_BOUNCE (70%).
+a day with bounce rate above HIGH_BOUNCE (70%) across all channels (channel 'all', metric high_bounce), or
+a channel with bounce rate above HIGH_BOUNCE that day (metric high_bounce_channel), as the playbook flags channels.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.platform.workspace import Workspace
 
 UV_DROP = 0.20
 HIGH_BOUNCE = 0.70
+BOUNCE_METRICS = ("high_bounce", "high_bounce_channel")  # the anomalies whose value is a rate
 BASELINE_WEEKS = 4
 MIN_BASELINE_WEEKS = 2
 
@@ -54,7 +56,8 @@ def channel_summary(workspace: Workspace, start: date | None = None, end: date |
 
 
 def anomalies(workspace: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """date, channel, metric (uv_drop or high_bounce), value, baseline, change; newest first."""
+    """date, channel ('all' for the whole day), metric (uv_drop, high_bounce or high_bounce_channel), value,
+    baseline, change; newest first."""
     return queries.frame(workspace, "diagnosis/traffic_anomalies", start=start, end=end,
                          uv_drop=UV_DROP, high_bounce=HIGH_BOUNCE, baseline_weeks=BASELINE_WEEKS,
                          min_baseline_weeks=MIN_BASELINE_WEEKS)

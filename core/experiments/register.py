@@ -9,11 +9,16 @@ from datetime import date
 
 import pandas as pd
 
+from core.platform.i18n import Message
 from core.platform.transactions import transaction
 from core.platform.workspace import Workspace
 
 COLUMNS = ["test_id", "page", "variable", "version_a", "version_b", "period", "sample_size", "rate_a", "rate_b",
            "confidence", "conclusion"]
+
+
+class DuplicateTestId(Message):
+    """Two rows of the edited register share an id: the register is keyed by it, so nothing is saved."""
 
 
 def entries(workspace: Workspace) -> pd.DataFrame:
@@ -48,9 +53,16 @@ def add_all(workspace: Workspace, entries: list[dict]) -> None:
 
 
 def replace_all(workspace: Workspace, table: pd.DataFrame) -> None:
-    """Save the edited register as a whole, in one transaction; rows without an id are dropped."""
-    rows = table[COLUMNS].where(pd.notna(table[COLUMNS]), None)
-    rows = rows[rows["test_id"].astype(str).str.strip().ne("") & rows["test_id"].notna()]
+    """Save the edited register as a whole, in one transaction; rows without an id are dropped, ids are
+    saved without surrounding spaces, and an id used twice is refused by name before anything is written."""
+    # as objects, so an empty number in a float column is stored as NULL, not NaN (which INTEGER refuses)
+    rows = table[COLUMNS].astype(object).where(pd.notna(table[COLUMNS]), None)
+    rows = rows[rows["test_id"].notna()]
+    rows = rows.assign(test_id=rows["test_id"].astype(str).str.strip())
+    rows = rows[rows["test_id"].ne("")]
+    repeated = rows.loc[rows["test_id"].duplicated(), "test_id"]
+    if not repeated.empty:
+        raise DuplicateTestId("ab.error.duplicate_test_id", test_id=repeated.iloc[0])
     with transaction(workspace) as cur:
         cur.execute("delete from ab_test_log")
         for record in rows.to_dict("records"):

@@ -20,6 +20,7 @@ from core.platform.i18n import translate
 from core.platform.workspace import Workspace
 
 CONTROL_NAMES = ("a", "control", "baseline", "对照组", "对照")
+DuplicateTestId = test_register.DuplicateTestId  # saving the register refuses an id used twice; the page says so
 SRM_ALPHA = abtest.SRM_ALPHA  # the page names the sample-ratio threshold it applies
 TRAFFIC_WINDOW_DAYS = 28  # the planner's daily traffic: the average over the last four weeks
 
@@ -194,7 +195,8 @@ def register(workspace: Workspace) -> Register:
 
 
 def save_register(workspace: Workspace, table: pd.DataFrame) -> None:
-    """The edited register replaces the saved one; rows without a test id are dropped."""
+    """The edited register replaces the saved one; rows without a test id are dropped. Raises DuplicateTestId
+    (naming the id) when two rows share one: nothing is written then."""
     test_register.replace_all(workspace, table)
 
 

@@ -85,10 +85,11 @@ def funnel(result, t: Translate, lang: str) -> list[str]:
 def traffic(result, t: Translate, lang: str) -> list[str]:
     if result.daily_by_channel.empty:
         return []
-    bounce = f"{result.bounce_threshold:.0%}"
-    rows = [[str(r.date)[:10], r.channel, t(f"anomaly.{r.metric}", threshold=bounce),
-             _percent(r.value) if r.metric == "high_bounce" else _count(r.value),
-             _percent(r.baseline, 0) if r.metric == "high_bounce" else _count(r.baseline)]
+    bounce, rate = f"{result.bounce_threshold:.0%}", diagnosis.RATE_ANOMALIES
+    rows = [[str(r.date)[:10], t("anomaly.all_channels") if r.channel == diagnosis.WHOLE_DAY else r.channel,
+             t(f"anomaly.{r.metric}", threshold=bounce),
+             _percent(r.value) if r.metric in rate else _count(r.value),
+             _percent(r.baseline, 0) if r.metric in rate else _count(r.baseline)]
             for r in result.anomalies.itertuples()]
     return [html.heading(t("diagnosis.traffic")),
             svg(diagnosis_charts.traffic(result.daily_by_channel, result.anomalies, result.uv_drop_threshold, lang)),

@@ -1,6 +1,7 @@
 """The Sales page's one door to core, and the CLI's: what the orders alone tell (a period against the one
 before, sales over time, top sellers, cohorts and repeat purchase), in the shop's currency. Results are
-frozen, so a cached result cannot be changed by a page. No settings are read: nothing here depends on one."""
+frozen, so a cached result cannot be changed by a page. The only setting read is the order cleaning choice
+(data.ORDER_SETTINGS: price outliers leave averages), which AOV and revenue per customer follow."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import date
 
 import pandas as pd
 
-from core.data.service import shop_currency
+from core.data.service import ORDER_SETTINGS, shop_currency
 from core.diagnosis.service import DataRange
 from core.platform.money import MISSING, money
+from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
 from core.sales import cohorts as cohort_analysis
 from core.sales import over_time, repeat_purchase, top_sellers
@@ -88,6 +90,7 @@ def date_range(workspace: Workspace) -> DataRange:
     return DataRange(found.first_day, found.last_day)
 
 
+@reads_settings(*ORDER_SETTINGS)
 def overview(workspace: Workspace, start: date, end: date) -> Overview:
     """start..end against the period of the same length just before."""
     found = coverage(workspace)
@@ -110,6 +113,7 @@ def overview(workspace: Workspace, start: date, end: date) -> Overview:
     )
 
 
+@reads_settings(*ORDER_SETTINGS)
 def sales(workspace: Workspace, by: str, start: date | None = None, end: date | None = None) -> Sales:
     """GMV, orders, customers (new, returning) and AOV per day, week or month over start..end (None: the
     first or last day with an order). Cancelled orders are left out; GMV is order totals net of refunds."""
@@ -128,6 +132,7 @@ def suggested_grain(start: date, end: date) -> str:
     return over_time.suggested_grain(start, end)
 
 
+@reads_settings(*ORDER_SETTINGS)
 def cohorts(workspace: Workspace) -> Cohorts:
     """Monthly cohorts by first order: retention and cumulative revenue per customer, and repeat purchase."""
     table = cohort_analysis.grid(workspace)

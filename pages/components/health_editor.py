@@ -27,7 +27,12 @@ def _inputs(workspace: Workspace, shown: service.HealthSettings, read_only: bool
         "label": [t(f"health.metric.{metric}") for metric, _ in shown.inputs],
         "value": [value for _, value in shown.inputs],
     })
-    st.markdown("**" + t("diagnosis.inputs") + "**")
+    st.markdown("**" + t("diagnosis.inputs", period=shown.input_period) + "**")
+    if shown.inputs_from:
+        carried = t("diagnosis.list_separator").join(
+            t("diagnosis.input_from_item", metric=t(f"health.metric.{metric}"), period=period or t("diagnosis.no_period"))
+            for metric, period in shown.inputs_from)
+        st.caption(t("diagnosis.inputs_from", items=carried, period=shown.input_period))
     edited = st.data_editor(
         typed, disabled=["metric", "label"] if not read_only else True, hide_index=True, key="health_inputs_editor",
         column_config={"metric": None, "label": t("col.metric"),

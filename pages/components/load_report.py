@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.data import service
 from core.data.service import Report
 from pages.components import export_buttons
 from pages.components.state import lang, t
@@ -27,7 +28,8 @@ def show(report: Report) -> None:
         st.markdown("**" + t("data.problems", count=report.problem_count) + "**")
         st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True)
         st.markdown("**" + t("data.rejected_rows") + "**")
-        st.dataframe(report.rejected, hide_index=True)
-        export_buttons.show_export_csv(report.rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
+        rejected = service.rejected_rows(report, lang())  # reasons as sentences in the user's language
+        st.dataframe(rejected, hide_index=True)
+        export_buttons.show_export_csv(rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
     st.markdown("**" + t("data.preview") + "**")
     st.dataframe(report.sample, hide_index=True)

@@ -11,6 +11,13 @@ from core.platform.workspace import DEMO_NAME
 from pages.components import data_status
 from pages.components.state import current_workspace, select_workspace, t
 
+WORKSPACE_KEY = "sidebar_workspace"
+
+
+def _store_choice() -> None:
+    """The sidebar select's callback: the chosen file becomes the session's workspace before the rerun."""
+    select_workspace(data_dir() / f"{st.session_state[WORKSPACE_KEY]}.duckdb")
+
 
 def show():
     with st.sidebar:
@@ -20,16 +27,12 @@ def show():
         workspace = current_workspace()
         # file stem -> the name the owner gave it (the demo's in the interface language)
         shown = {stem: t("sidebar.demo_name") if stem == DEMO_NAME else name for stem, name in service.workspaces()}
-        stems = list(shown)
-        chosen = st.selectbox(
-            t("sidebar.workspace"),
-            options=stems,
-            index=stems.index(workspace.name) if workspace.name in stems else 0,
-            format_func=shown.get,
-        )
-        if chosen != workspace.name:
-            select_workspace(data_dir() / f"{chosen}.duckdb")
-            workspace = current_workspace()
+        # The select shows the workspace the session looks at (the Data page may have moved it), and the
+        # choice is stored by its callback: with st.navigation and page files in `pages/`, Streamlit 1.67
+        # dropped a keyless select's new value on a fresh server, so choosing another shop did nothing.
+        st.session_state[WORKSPACE_KEY] = workspace.name if workspace.name in shown else next(iter(shown))
+        st.selectbox(t("sidebar.workspace"), options=list(shown), format_func=shown.get, key=WORKSPACE_KEY,
+                     on_change=_store_choice)
         if workspace.is_demo:
             st.caption(t("sidebar.demo_note"))
         loaded = data_status.last_loaded(workspace)

@@ -1,4 +1,5 @@
--- One row per day: visitors, orders and GMV, the three parts of GMV = UV x conversion x AOV.
+-- One row per day: visitors, orders and GMV; the days ShopLens has data for. (Ordering customers are counted per
+-- period in sql/queries/diagnosis/kpi_period.sql: a customer ordering on two days is one buyer, not two.)
 
 with
 

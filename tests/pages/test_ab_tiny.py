@@ -102,3 +102,44 @@ def test_typed_in_numbers_draw_one_chart_and_name_a_broken_split(data_dir, tmp_p
     # 300 / 10,000 = 3.00 %; 360 / 20,000 = 1.80 %
     assert (metrics(at)["Conversion A"], metrics(at)["Conversion B"]) == ("3.00%", "1.80%")
     assert len(at.get("vega_lite_chart")) == 1  # rates only: typed-in numbers have no days
+
+
+def test_typed_in_conversions_above_users_say_so_and_nothing_else(data_dir, tmp_path):
+    at = page_for(tiny_shop(data_dir, tmp_path).path, "pages.ab_testing").run()
+    at.radio(key="ab_source").set_value("manual").run()
+    at.number_input(key="ab_conv_a").set_value(20_000).run()
+    assert not at.exception
+    # the message, and no second error ("Something went wrong"), no verdict, no rates, no chart
+    assert [e.value for e in at.error] == ["Group A: 20000 conversions is more than its 10000 users."]
+    assert not at.success and not at.warning and not at.info
+    assert len(at.get("vega_lite_chart")) == 0
+    # the planner still shows, from its own starting rate (3 %) since there is no result to start from
+    assert [s.value for s in at.subheader] == ["Sample-size planner", "Test log"]
+    assert at.number_input(key="plan_baseline").value == 0.03
+    assert list(metrics(at)) == ["Users needed per group", "Expected duration"]
+
+
+def test_saving_the_log_with_an_id_twice_names_it_and_keeps_the_edits(data_dir, tmp_path):
+    at = page_for(tiny_shop(data_dir, tmp_path, EXPERIMENT, TRAFFIC).path, "pages.ab_testing").run()
+    at.button(key="ab_add_log").click().run()
+    # the editor's state as the browser sends it: a second row typed with the id "hero" again
+    at.session_state["ab_log_editor"] = {"edited_rows": {}, "added_rows": [{"test_id": "hero"}], "deleted_rows": []}
+    at.button(key="ab_log_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        'Test ID "hero" is in the test log more than once: give each test its own ID, then save again. Nothing was saved.']
+    # the message stands in place of the rerun: the log and its export stay on the page to be put right
+    assert at.button(key="ab_log_save") and len(at.get("download_button")) == 1
+
+
+def test_the_rates_chart_gives_each_variant_its_own_row_under_a_title_that_fits(data_dir, tmp_path):
+    import json
+
+    at = page_for(tiny_shop(data_dir, tmp_path).path, "pages.ab_testing").run()
+    at.radio(key="ab_source").set_value("manual").run()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    # a fixed total height (130 px for two variants) was squeezed by Streamlit into one row with A over B and
+    # the title cut off; a step per variant keeps the rows apart, and the title starts at the left above the plot
+    assert spec["height"] == {"step": 44}
+    assert spec["layer"][0]["encoding"]["y"]["field"] == "variant"
+    assert spec["title"] == {"text": "Conversion rate per variant with its interval", "anchor": "start", "offset": 8}

@@ -30,6 +30,12 @@ def _limits(at, rows: dict) -> None:
     at.run()
 
 
+def _free(at) -> None:
+    """Off with the guardrails: the owner's limits alone bound the optimizer."""
+    at.toggle(key="opt_keep_history").set_value(False).run()
+    at.multiselect(key="opt_held").set_value([]).run()
+
+
 def test_roi_table_drop_rule_and_the_latest_month(tiny):
     at = page_for(tiny.path, "pages.budget").run()
     assert not at.exception and not at.error
@@ -88,10 +94,11 @@ def test_a_quarter_is_three_months(tiny):
 
 def test_optimizer_limits_and_targets_out_of_reach(tiny):
     at = page_for(tiny.path, "pages.budget").run()
+    _free(at)
     _limits(at, {0: {"maximum": 50}})
     # search may take 50 at most, so social takes the other 250 of 300
     best = _table(at, "Marginal ROI at this spend").set_index("Channel")["Proposed spend"].to_dict()
-    assert best == {"search": 50, "social": 250}
+    assert best == {"search": "50", "social": "250"}  # shown with thousands separators, as text
     _limits(at, {0: {"minimum": 1_000}})
     assert [e.value for e in at.error] == ["search: its minimum 1,000 is above its maximum 300."]
     assert at.subheader[-1].value == "Analysis matrix: category x channel (last 90 days)"  # the rest still shows
@@ -107,6 +114,7 @@ def test_targets_skip_totals_a_test_channels_minimum_cannot_fit(tiny):
     at = page_for(tiny.path, "pages.budget").run()
     at.selectbox(key="role_social").set_value("testing").run()
     at.number_input(key="opt_total_1m").set_value(600.0).run()
+    _free(at)
     # social must get 50 but as a test channel at most 10%: only totals of 500 or more can be split (600 can)
     _limits(at, {1: {"minimum": 50}})
     at.number_input(key="target_revenue_1m").set_value(1e9).run()
@@ -125,3 +133,50 @@ def test_without_a_spend_sheet_the_page_says_what_is_missing(workspace, tmp_path
     assert at.title[0].value == "Budget"
     assert [i.value for i in at.info] == [NEEDS_SPEND]
     assert not at.dataframe and not at.get("vega_lite_chart") and not at.metric
+
+
+@pytest.fixture
+def guarded(data_dir, tmp_path) -> Workspace:
+    from tests.core.budget.test_guardrails import SPEND as GUARDED_SPEND
+
+    shop = Workspace(data_dir / "guarded.duckdb")
+    ingest.load(shop, write_csv(tmp_path / "spend.csv", GUARDED_SPEND), kind="marketing_spend")
+    return shop
+
+
+def test_optimizer_stays_in_range_holds_the_poor_fit_and_warns_at_each_move(guarded):
+    # tests/core/budget/test_guardrails.py's sheet: search fits (40 x spend^0.6) and spent 100-350, social's
+    # revenue has nothing to do with its 100-200 spend (R² 0.00); last month 350 + 200 = 550
+    at = page_for(guarded.path, "pages.budget").run()
+    assert not at.exception and not at.error
+    assert at.multiselect(key="opt_held").value == ["social"]
+    assert ("Each channel stays between 0.5x its lowest and 1.5x its highest monthly spend (times the months of the plan):"
+            " the range its history supports.") in [c.value for c in at.caption]
+    at.number_input(key="opt_total_1m").set_value(700.0).run()
+    # social held at its 200; search takes the other 500, inside 0.5 x 100 = 50 to 1.5 x 350 = 525
+    best = _table(at, "Marginal ROI at this spend").set_index("Channel")
+    assert best["Proposed spend"].to_dict() == {"search": "500", "social": "200"}
+    assert best["Range allowed"].to_dict() == {"search": "50 – 525", "social": "200"}
+    assert best["Held"].to_dict() == {"search": "", "social": "✓"}
+    moves = [m.value for m in at.markdown if m.value.startswith("• Move")]
+    # today's shares of 700 give social 200/550 x 700 = 255, so 55 moves to search
+    assert len(moves) == 1 and moves[0].startswith("• Move 55 from social to search:")
+    # the band under it: search's curve at 500 plus or minus 1.96 residual standard deviations
+    band = [c.value for c in at.caption if c.value.startswith("search is then predicted to bring in ")]
+    assert len(band) == 1 and "(range " in band[0]
+    warnings = [w.value for w in at.warning]
+    assert "social: its curve explains little of its revenue (R² 0.00); its prediction is rough." in warnings
+    assert "search: 500 is beyond the spend its history has seen (100 – 350); its prediction is an extrapolation." in warnings
+    # freed, the old proposal comes back: search beyond 525, social below 50
+    _free(at)
+    best = _table(at, "Marginal ROI at this spend").set_index("Channel")
+    assert int(best.loc["search", "Proposed spend"]) > 525 and int(best.loc["social", "Proposed spend"]) < 50
+    assert "The history range is off: the optimizer may propose spends the curves have never seen." in [
+        c.value for c in at.caption]
+    # a total the ranges cannot take is said plainly, with the range they can
+    at.toggle(key="opt_keep_history").set_value(True).run()
+    at.number_input(key="opt_total_1m").set_value(2_000.0).run()
+    # search 50 to 525 plus social (freed) 50 to 300
+    assert [e.value for e in at.error] == [
+        "Kept within the ranges their history supports, with held channels at their current spend, the channels can take "
+        "100 to 825 in total, not 2,000. Change the total, free the range or free held channels."]

@@ -28,7 +28,8 @@ def test_the_demo_stories_show_on_the_diagnosis_page():
     assert not at.exception and not at.error
     assert at.title[0].value == "Diagnosis"
     metrics = {m.label: m.value for m in at.metric}
-    assert set(metrics) == {"GMV", "Orders", "UV", "Conversion rate", "Average order value", "Weighted health score"}
+    assert set(metrics) == {"GMV", "UV", "Conversion rate", "Revenue per buyer", "Orders", "Ordering customers",
+                            "Orders per customer", "Average order value", "Weighted health score"}
     assert metrics["Weighted health score"].endswith("/ 5")
     problems = table_with(at, "Priority")
     # the detail-page bounce problem comes first, as a P0
@@ -69,6 +70,8 @@ def test_an_empty_workspace_gets_an_explicit_empty_state(data_dir):
 
 def test_hand_entered_values_and_weights_are_saved(data_dir):
     """AppTest cannot type into a data editor: its edits are seeded the way the browser sends them."""
+    from datetime import date
+
     from core.data import ingest
     from core.diagnosis import health
     from core.platform import settings
@@ -83,7 +86,7 @@ def test_hand_entered_values_and_weights_are_saved(data_dir):
     at.run()
     at.button(key="save_inputs").click().run()
     assert not at.exception
-    assert health.input_evidence(shop)["first_screen_load_seconds"].value == 1.2
+    assert health.input_evidence(shop, date(2024, 5, 1))["first_screen_load_seconds"].value == 1.2  # saved for 2024-05
     assert "First-screen load time (s)" in table_with(at, "Evidence")["Metric"].tolist()
 
     at.radio(key="health_preset").set_value("new_platform").run()

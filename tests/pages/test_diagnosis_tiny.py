@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from core.data import ingest
@@ -57,10 +58,12 @@ def test_kpis_with_their_changes(shop):
     assert not at.exception and not at.error
     assert at.title[0].value == "Diagnosis"
     assert at.caption[0].value == "2024-05-01 – 2024-05-30"
-    # May: 3 orders, GMV 450, UV 100, conversion 3%, AOV 150; April: 2 orders, GMV 200, UV 100, 2%, AOV 100
+    # May: 3 orders from 3 customers (c3, c1, c4), GMV 450, UV 100, conversion 3 / 100 = 3%, revenue per buyer
+    # and AOV 150; April: 2 orders from 2 customers (c1, c2), GMV 200, UV 100, 2%, 100 per buyer and per order
     assert metrics(at) == {
-        "GMV": ("450", "+125.0%"), "Orders": ("3", "+50.0%"), "UV": ("100", "+0.0%"),
-        "Conversion rate": ("3.00%", "+1.00 pt"), "Average order value": ("150.00", "+50.0%"),
+        "GMV": ("450", "+125.0%"), "UV": ("100", "+0.0%"), "Conversion rate": ("3.00%", "+1.00 pt"),
+        "Revenue per buyer": ("150.00", "+50.0%"), "Orders": ("3", "+50.0%"), "Ordering customers": ("3", "+50.0%"),
+        "Orders per customer": ("1.00", "+0.0%"), "Average order value": ("150.00", "+50.0%"),
         # only two metrics measured: returns 0 of 3 (score 5) and bounce 80% (score 1), 15% each: 30% of
         # the weight, below half, so no total
         "Weighted health score": ("–", ""),
@@ -74,20 +77,55 @@ def test_kpis_with_their_changes(shop):
     assert table_with(at, "Priority")["Metric"].tolist() == ["Detail-page bounce rate"]
 
 
+def test_conversion_counts_ordering_customers_not_orders(data_dir):
+    """The playbook: conversion = ordering customers / UV, 客单价 (revenue per buyer) = GMV / ordering customers."""
+    workspace = Workspace(data_dir / "repeat.duckdb")
+    ingest.load(workspace, write_csv(data_dir / "orders.csv", """
+        order_id,customer_id,order_time,order_total
+        B1,c3,2024-04-10,50
+        A1,c1,2024-05-01,100
+        A2,c1,2024-05-02,100
+        A3,c2,2024-05-30,100
+    """))
+    ingest.load(workspace, write_csv(data_dir / "traffic.csv", "date,channel,uv\n2024-04-01,seo,100\n2024-05-01,seo,100\n"))
+    at = page_for(workspace.path, "pages.diagnosis").run()
+    assert not at.exception and not at.error
+    # May 1-30: 3 orders from 2 customers (c1 twice), GMV 300, UV 100: conversion 2 / 100 = 2% (orders / UV
+    # would say 3%), revenue per buyer 300 / 2 = 150, 1.5 orders per customer, AOV 300 / 3 = 100.
+    # April: 1 order from c3, GMV 50, UV 100: 1%, 50 per buyer, 1 order each, AOV 50.
+    assert metrics(at) == {
+        "GMV": ("300", "+500.0%"), "UV": ("100", "+0.0%"), "Conversion rate": ("2.00%", "+1.00 pt"),
+        "Revenue per buyer": ("150.00", "+200.0%"), "Orders": ("3", "+200.0%"), "Ordering customers": ("2", "+100.0%"),
+        "Orders per customer": ("1.50", "+50.0%"), "Average order value": ("100.00", "+100.0%"),
+        "Weighted health score": ("–", ""),
+    }
+    # the bridge, UV x conversion x revenue per buyer: UV 0; conversion 100 x 1 pt x 50 = 50;
+    # revenue per buyer 100 x 2% x 100 = 200; 50 + 200 = 300 - 50
+    (dataset,) = at.get("vega_lite_chart")[0].proto.datasets
+    bars = pa.ipc.open_stream(dataset.data.data).read_pandas()
+    steps = list(zip(bars["step"], bars["shown"]))
+    assert steps == [("Previous GMV", "50"), ("UV", "0"), ("Conversion rate", "50"), ("Revenue per buyer", "200"),
+                     ("This period's GMV", "300")]
+    assert len(at.get("vega_lite_chart")) == 4  # waterfall, radar, traffic, bounce; no funnel data
+
+
 def test_funnel_and_traffic_of_the_period(shop):
     at = page_for(shop.path, "pages.diagnosis").run()
     # no 'all' rows: the devices add up, 600 + 400 = 1000 enter and 200 + 300 = 500 reach checkout
-    assert at.selectbox(key="funnel_segment").options == ["all", "desktop", "mobile"]
+    # the added-up funnel reads "All" (issue 12: no untranslated "all"); its value stays 'all'
+    segment = at.selectbox(key="funnel_segment")
+    assert segment.options == ["All", "desktop", "mobile"] and segment.value == "all"
     stages = table_with(at, "Users entered")
     assert stages["Users entered"].tolist() == [1000, 500]
     assert stages["Loss rate"].tolist() == ["50.0%", ""]  # 500 of 1000 lost: above 40%, a leak
     assert stages["Likely cause"].iloc[0] == "Slow first screen: visitors leave before the page shows."
     # April had mobile alone: 1000 -> 900 loses 10%
     assert table_with(at, "Loss rate, previous period")["Loss rate, previous period"].tolist()[0] == "10.0%"
-    # May 1st's bounce rate 80% is above the 70% line
+    # May 1st's bounce rate 80% is above the 70% line: the day's, and seo's, its only channel
     anomalies = table_with(at, "Baseline")
-    assert anomalies[["Date", "Metric", "Value", "Baseline"]].values.tolist() == [
-        ["2024-05-01", "Bounce rate above 70%", "80.0%", "70%"]]
+    assert anomalies[["Date", "Channel", "Metric", "Value", "Baseline"]].values.tolist() == [
+        ["2024-05-01", "All channels", "Bounce rate above 70%", "80.0%", "70%"],
+        ["2024-05-01", "seo", "Channel bounce rate above 70%", "80.0%", "70%"]]
     assert len(at.get("vega_lite_chart")) == 6  # waterfall, radar, funnel, device split, traffic, bounce
 
 
@@ -107,13 +145,14 @@ def test_a_week_without_funnel_data_or_earlier_orders(shop):
     # May 24-30: order A5 (150) and no traffic row at all, so no UV and no rate; May 17-23 had nothing, so
     # no change can be given
     assert metrics(at) == {
-        "GMV": ("150", ""), "Orders": ("1", ""), "UV": ("–", ""), "Conversion rate": ("–", ""),
+        "GMV": ("150", ""), "UV": ("–", ""), "Conversion rate": ("–", ""), "Revenue per buyer": ("150.00", ""),
+        "Orders": ("1", ""), "Ordering customers": ("1", ""), "Orders per customer": ("1.00", ""),
         "Average order value": ("150.00", ""),
         "Weighted health score": ("–", ""),  # the returns alone (0 of 1 order, score 5) are 15% of the weight
     }
     assert "Scored on 1 of 7 metrics, 15% of the weight." in [c.value for c in at.caption]
     assert [i.value for i in at.info][:2] == [
-        "No GMV bridge: splitting GMV into UV x conversion rate x AOV needs daily traffic for this period and the one before.",
+        "No GMV bridge: splitting GMV into UV x conversion rate x revenue per buyer needs daily traffic for this period and the one before.",
         "No funnel data in this period."]
     assert len(at.get("vega_lite_chart")) == 3  # radar, traffic, bounce: no bridge without visitors
 
@@ -124,7 +163,7 @@ def test_missing_datasets_get_explicit_empty_states(data_dir):
     at = page_for(workspace.path, "pages.diagnosis").run()
     assert not at.exception and not at.error
     assert [i.value for i in at.info] == [
-        "No GMV bridge: splitting GMV into UV x conversion rate x AOV needs daily traffic for this period and the one before.",
+        "No GMV bridge: splitting GMV into UV x conversion rate x revenue per buyer needs daily traffic for this period and the one before.",
         "This needs data that the workspace does not have yet: Funnel stages. Add it on the Data page.",
         "This needs data that the workspace does not have yet: Daily traffic. Add it on the Data page.",
     ]
@@ -169,9 +208,11 @@ def orders_only(data_dir) -> Workspace:
 def test_an_orders_only_shop_shows_no_figure_it_has_no_data_for(orders_only):
     at = page_for(orders_only.path, "pages.diagnosis").run()
     assert not at.exception and not at.error
-    # May: 3 orders, GMV 450, AOV 150; April: 2 orders, GMV 200, AOV 100; no traffic: no UV, no rate
+    # May: 3 orders from 3 customers, GMV 450, AOV and revenue per buyer 150; April: 2 orders from 2, GMV 200,
+    # 100 per order and per buyer; no traffic: no UV, no rate
     assert metrics(at) == {
-        "GMV": ("¥450", "+125.0%"), "Orders": ("3", "+50.0%"), "UV": ("–", ""), "Conversion rate": ("–", ""),
+        "GMV": ("¥450", "+125.0%"), "UV": ("–", ""), "Conversion rate": ("–", ""), "Revenue per buyer": ("¥150.00", "+50.0%"),
+        "Orders": ("3", "+50.0%"), "Ordering customers": ("3", "+50.0%"), "Orders per customer": ("1.00", "+0.0%"),
         "Average order value": ("¥150.00", "+50.0%"), "Weighted health score": ("–", ""),
     }
     helps = {m.label: m.proto.help for m in at.metric}
@@ -204,7 +245,7 @@ def test_an_orders_only_shop_in_chinese(orders_only):
     assert not at.exception and not at.error
     values = {m.label: m.value for m in at.metric}
     assert (values["访客数"], values["转化率"], values["加权健康度得分"]) == ("–", "–", "–")
-    assert (values["GMV"], values["客单价"]) == ("¥450", "¥150.00")
+    assert (values["GMV"], values["客单价"], values["笔单价"], values["人均订单数"]) == ("¥450", "¥150.00", "¥150.00", "1.00")
     assert {m.label: m.proto.help for m in at.metric}["访客数"] == "需要本期的每日流量数据"
     captions = [c.value for c in at.caption]
     assert "因缺少数据显示为“–”：访客数（需要本期的每日流量数据）、转化率（需要本期的每日流量数据）。" in captions
@@ -213,3 +254,21 @@ def test_an_orders_only_shop_in_chinese(orders_only):
     (complete,) = [m.value for m in at.markdown if m.value.startswith("**补全健康评分")]
     assert "在数据页上传库存文件，即可评分：SKU 动销率（90 天内有销量）、库存周转率（次/年）。" in complete
     assert table_with(at, "依据")["得分"].tolist() == ["5"]
+
+
+def test_a_typed_in_value_from_another_month_says_so(shop):
+    from core.diagnosis import service
+
+    # load time 1.2 s typed in for April, 3.0 s for June; the page shows May 1-30
+    service.save_health_inputs(shop, {"first_screen_load_seconds": 1.2}, "2024-04")
+    service.save_health_inputs(shop, {"first_screen_load_seconds": 3.0}, "2024-06")
+    at = page_for(shop.path, "pages.diagnosis").run()
+    assert not at.exception and not at.error
+    # April's 1.2 s (score 5), the latest at or before May; June's is later and not used
+    scored = table_with(at, "Evidence").set_index("Metric")
+    assert scored.loc["First-screen load time (s)", ["Value", "Score"]].tolist() == ["1.20", "5"]
+    assert scored.loc["First-screen load time (s)", "Evidence"] == (
+        "Entered by hand for 2024-04, the latest before 2024-05: nothing was entered for 2024-05.")
+    assert "**Values no export carries, for 2024-05**" in [m.value for m in at.markdown]
+    assert ("Nothing entered for 2024-05 yet, so these come from another period: First-screen load time (s) (2024-04). "
+            "Saving stores them for 2024-05.") in [c.value for c in at.caption]

@@ -1,6 +1,7 @@
 -- Recency, frequency and monetary value per customer as of $as_of (orders before that day only),
 -- from $window_start on (null = all history), with 1-5 quintile scores. Cancelled orders do not count;
--- monetary is net of refunds. Quintiles split ties by customer_id so the same data scores the same way.
+-- monetary is net of refunds and leaves out price outliers when the owner asks
+-- (order_summary.revenue_for_averages). Quintiles split ties by customer_id so the same data scores the same way.
 
 with
 
@@ -13,7 +14,7 @@ counted_orders as (
         order_id,
         customer_id,
         ordered_at,
-        order_revenue
+        revenue_for_averages
     from orders
     where not is_cancelled
         and customer_id is not null
@@ -25,7 +26,7 @@ per_customer as (
     select
         customer_id,
         count(*) as frequency,  -- distinct orders: order_summary has one row per order
-        coalesce(sum(order_revenue), 0) as monetary,
+        coalesce(sum(revenue_for_averages), 0) as monetary,
         min(ordered_at) as first_ordered_at,
         max(ordered_at) as last_ordered_at
     from counted_orders

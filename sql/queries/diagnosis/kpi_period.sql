@@ -1,14 +1,16 @@
--- Visitors, orders and GMV for $start..$end. Orders and GMV from the daily KPIs; visitors from the daily
--- traffic itself, so a period without any traffic row has uv null (not measured), never 0.
+-- Visitors, orders, ordering customers and GMV for $start..$end. Sales from the orders (cancelled left out),
+-- counted over the whole period: a customer who orders on two days is one ordering customer, not two.
+-- Visitors from the daily traffic itself, so a period without any traffic row has uv null (not measured), never 0.
 
 with
 
 sales as (
     select
-        coalesce(sum(count_orders), 0) as count_orders,
-        coalesce(sum(gmv), 0) as gmv
-    from daily_kpis
-    where date between $start and $end
+        count(*) as count_orders,
+        count(distinct customer_id) as count_customers,
+        coalesce(sum(order_revenue), 0) as gmv
+    from order_summary
+    where not is_cancelled and ordered_at::date between $start and $end
 ),
 
 traffic as (
@@ -18,7 +20,7 @@ traffic as (
 ),
 
 joined as (
-    select traffic.uv, sales.count_orders, sales.gmv
+    select traffic.uv, sales.count_orders, sales.count_customers, sales.gmv
     from sales, traffic
 )
 

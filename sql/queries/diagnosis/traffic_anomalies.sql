@@ -2,7 +2,9 @@
 -- thresholds, bound from core/diagnosis/traffic.py:
 --  * a channel's UV $uv_drop (20%) or more below its baseline: the median of the same weekday over the
 --    previous $baseline_weeks (4) weeks, with at least $min_baseline_weeks (2) of them seen, so a quiet Monday is compared with Mondays and weekly seasonality raises no alarm;
---  * a day whose bounce rate across all channels is above $high_bounce (70%).
+--  * a day whose bounce rate across all channels is above $high_bounce (70%), channel 'all', metric high_bounce;
+--  * a channel whose bounce rate that day is above $high_bounce, metric high_bounce_channel: the playbook
+--    flags channels, and one channel at 78% inside a normal day would otherwise go unseen.
 
 with
 
@@ -49,10 +51,24 @@ bounce_days as (
     where bounce_rate > $high_bounce
 ),
 
+bounce_channels as (
+    select
+        date,
+        channel,
+        'high_bounce_channel' as metric,
+        bounce_rate as value,
+        $high_bounce::double as baseline,
+        bounce_rate - $high_bounce as change
+    from channel_days
+    where bounce_rate > $high_bounce
+),
+
 joined as (
     select * from uv_drops
     union all
     select * from bounce_days
+    union all
+    select * from bounce_channels
 ),
 
 final as (

@@ -1,7 +1,8 @@
 -- One period's sales, $start..$end (days, both included). Cancelled orders are left out of GMV (order
 -- totals net of refunds), orders, units and customers and counted on their own; refunds are those of the
 -- orders kept. A customer is new when their first kept order ever falls in the period, returning when
--- they also ordered before it.
+-- they also ordered before it. Averages (AOV) take revenue_for_averages over orders_for_averages: the
+-- orders and revenue left when price outliers leave averages (order_summary.revenue_for_averages).
 
 with
 
@@ -36,6 +37,8 @@ order_totals as (
     select
         coalesce(sum(order_revenue) filter (where not is_cancelled), 0) as gmv,
         count(*) filter (where not is_cancelled) as orders,
+        coalesce(sum(revenue_for_averages) filter (where not is_cancelled), 0) as revenue_for_averages,
+        count(revenue_for_averages) filter (where not is_cancelled) as orders_for_averages,
         count(*) filter (where not is_cancelled and refunded_amount > 0) as refunded_orders,
         coalesce(sum(refunded_amount) filter (where not is_cancelled), 0) as refunded_amount,
         count(*) filter (where is_cancelled) as cancelled_orders,
@@ -67,6 +70,8 @@ final as (
     select
         order_totals.gmv,
         order_totals.orders,
+        order_totals.revenue_for_averages,
+        order_totals.orders_for_averages,
         unit_totals.units,
         customer_kinds.customers,
         customer_kinds.new_customers,

@@ -1,7 +1,8 @@
 -- Sales per day, week (from Monday) or month ($grain) over $start..$end: GMV net of refunds, orders and
 -- customers, new and returning, cancelled orders left out. A period cut by $start or $end counts only its
 -- days inside, and a customer is new in it when their first kept order ever falls on one of those days.
--- Every period in the range has a row; one without orders has zeros and no average order value.
+-- Every period in the range has a row; one without orders has zeros and no average order value. The
+-- average leaves out the lines order_summary leaves out of averages (price outliers, when the owner asks).
 
 with
 
@@ -37,7 +38,8 @@ period_orders as (
     select
         date_trunc($grain, ordered_at)::date as period_start,
         customer_id,
-        order_revenue
+        order_revenue,
+        revenue_for_averages
     from kept_orders
     where ordered_at::date between $start and $end
 ),
@@ -46,7 +48,8 @@ order_totals as (
     select
         period_start,
         sum(order_revenue) as gmv,
-        count(*) as orders
+        count(*) as orders,
+        sum(revenue_for_averages) / nullif(count(revenue_for_averages), 0) as aov
     from period_orders
     group by period_start
 ),
@@ -81,7 +84,7 @@ final as (
         coalesce(customer_kinds.customers, 0) as customers,
         coalesce(customer_kinds.new_customers, 0) as new_customers,
         coalesce(customer_kinds.returning_customers, 0) as returning_customers,
-        order_totals.gmv / nullif(order_totals.orders, 0) as aov
+        order_totals.aov
     from periods
     left join order_totals using (period_start)
     left join customer_kinds using (period_start)

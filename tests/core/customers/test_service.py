@@ -47,12 +47,14 @@ def tiers_of(frame: pd.DataFrame) -> dict:
 
 
 def test_each_part_lists_exactly_the_settings_it_reads():
-    assert settings_keys(service.tiers) == (TIERS_KEY,)
-    assert settings_keys(service.tiers_at) == (TIERS_KEY,)
-    assert settings_keys(service.movement) == (TIERS_KEY,)
+    # issue 12: spend (monetary) follows the price-outlier choice too
+    assert settings_keys(service.tiers) == (TIERS_KEY, "exclude_price_outliers")
+    assert settings_keys(service.tiers_at) == (TIERS_KEY, "exclude_price_outliers")
+    assert settings_keys(service.movement) == (TIERS_KEY, "exclude_price_outliers")
     assert settings_keys(service.touch_plan) == (PLAN_KEY,)
     assert settings_keys(service.churn) == ()  # the model never depends on what the page saves
-    assert settings_keys(service.clusters) == ()  # groups use the raw numbers, never the tier lines
+    # groups use the raw numbers, never the tier lines; spend leaves price outliers out when the owner asks
+    assert settings_keys(service.clusters) == ("exclude_price_outliers",)
 
 
 def test_saving_the_plan_moves_neither_the_churn_nor_the_tiers_settings_version(shop):

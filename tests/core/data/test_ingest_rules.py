@@ -73,7 +73,8 @@ def test_missing_measure_is_filled_with_the_median_and_reported(workspace, tmp_p
 
 def test_price_above_ten_times_the_mean_is_flagged_not_dropped(workspace, tmp_path):
     lines = "\n".join(f"O{i},c{i},2024-05-01,10,s,1,10" for i in range(20))
-    path = write_csv(tmp_path / "orders.csv", "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n" + lines + "\nO99,c99,2024-05-01,2999,s,1,2999")
+    header = "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n"
+    path = write_csv(tmp_path / "orders.csv", header + lines + "\nO99,c99,2024-05-01,2999,s,1,2999")
     report = ingest.load(workspace, path)
     # mean = (20*10 + 2999)/21 = 152.3; 2999 > 1523 and 10 is not
     assert [(n.code, n.count) for n in report.cleaning] == [("cleaning.price_outliers", 1)]
@@ -126,7 +127,9 @@ def test_missing_required_columns_name_them(workspace, tmp_path):
     path = write_csv(tmp_path / "orders.csv", "order_id,customer_id\nA1,c1\n")
     with pytest.raises(ingest.IngestError) as caught:
         ingest.load(workspace, path, kind="orders")
-    assert str(caught.value) == "orders.csv: required columns for orders are not mapped: order_time, order_total."
+    # issue 12: named as the mapping form labels them ("Order time *"), in the user's language
+    assert str(caught.value) == "orders.csv: required columns for Orders are not mapped: Order time, Order total (paid)."
+    assert caught.value.text("zh") == "orders.csv：订单的必填列未映射：下单时间、订单实付金额。"
 
 
 def test_unrecognised_headers_ask_for_a_kind(workspace, tmp_path):
@@ -202,7 +205,8 @@ def test_outliers_leave_averages_only_when_the_owner_asks(workspace, tmp_path):
     from core.platform import settings
 
     lines = "\n".join(f"O{i},c{i},2024-05-01,10,s,1,10" for i in range(20))
-    ingest.load(workspace, write_csv(tmp_path / "o.csv", "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n" + lines + "\nO99,c99,2024-05-01,2999,s,1,2999"))
+    header = "order_id,customer_id,order_time,order_total,sku,quantity,unit_price\n"
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", header + lines + "\nO99,c99,2024-05-01,2999,s,1,2999"))
     average = "select avg(unit_price) filter (where counts_in_averages) from order_lines"
     assert table(workspace, average) == [(pytest.approx((200 + 2999) / 21),)]
     settings.put(workspace, "exclude_price_outliers", True)

@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 
 from core.data import sample
-
 from tests.conftest import ROOT
+
 SAMPLE_DIR = ROOT / "sample_data"
 SMALL = 6_000
 

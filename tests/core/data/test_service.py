@@ -165,3 +165,26 @@ def test_path_like_names_stay_inside_the_data_folder(data_dir, tmp_path):
         assert shop.path.parent == data_dir and Workspace(shop.path).display_name == name
     assert sorted(p.name for p in data_dir.iterdir() if p.suffix == ".duckdb") == ["a_b.duckdb", "etc_passwd.duckdb", "x.duckdb"]
     assert not (data_dir.parent / "x.duckdb").exists()
+
+
+def test_rejected_rows_give_sentences_in_the_users_language(workspace, tmp_path):
+    path = write_csv(tmp_path / "orders.csv", ORDERS + "A4,,someday,10\n")
+    report = service.preview(workspace, path, file_name="orders.csv", kind="orders", mapping=None, day_first=None)
+    assert report.rejected["reason"].tolist() == ["customer_id: missing; order_time: not_timestamp"]  # the codes stay for the CLI
+    assert service.rejected_rows(report, "en")["reason"].tolist() == [
+        "customer_id: expected a value (this column is required); order_time: expected a date and time such as 2024-05-01 10:00"]
+    assert service.rejected_rows(report, "zh")["reason"].tolist() == [
+        "customer_id：应为非空值（此列必填）；order_time：应为日期时间（如 2024-05-01 10:00）"]
+
+
+def test_a_load_is_blocked_only_when_nothing_valid_would_load(workspace, tmp_path):
+    def blocked(text, skip):
+        report = service.preview(workspace, write_csv(tmp_path / "o.csv", text), file_name="o.csv", kind="orders",
+                                 mapping=None, day_first=None)
+        return service.load_blocked(report, skip)
+
+    assert blocked(ORDERS, False) is None
+    assert blocked(ORDERS + "A4,c3,someday,10\n", False) == "data.load_needs_skip"
+    assert blocked(ORDERS + "A4,c3,someday,10\n", True) is None
+    only_bad = "order_id,customer_id,order_time,order_total\nA4,c3,someday,10\n"
+    assert blocked(only_bad, True) == "data.load_nothing_valid"

@@ -68,3 +68,42 @@ def test_western_single_byte_files_are_not_mistaken_for_gbk(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes("name,city\nJosé,Málaga\nRené,Zürich\n".encode("cp1252"))
     assert sources.detect_encoding(path) == "cp1252"
+
+
+def _zip(path, names):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, "x")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("content", "en", "zh"), [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "a PNG image", "PNG 图片"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)), "a JPEG image", "JPEG 图片"),
+    (b"GIF89a" + bytes(range(256)), "a GIF image", "GIF 图片"),
+    (b"%PDF-1.7\n" + bytes(range(256)), "a PDF document", "PDF 文档"),
+    (b"\x1f\x8b\x08\x00" + bytes(range(256)), "a GZIP-compressed file", "GZIP 压缩文件"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)), "an old Excel (.xls)", "旧版 Excel（.xls）"),
+    ("zip", "a ZIP archive", "ZIP 压缩包"),
+    ("docx", "a Word document", "Word 文档"),
+])
+def test_a_binary_file_is_no_text_table_and_says_what_it_looks_like(tmp_path, content, en, zh):
+    path = tmp_path / "upload.csv"
+    if content == "zip":
+        _zip(path, ["orders.csv"])
+    elif content == "docx":
+        _zip(path, ["[Content_Types].xml", "word/document.xml"])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(sources.SourceError) as caught:
+        sources.prepare(path, tmp_path)
+    assert caught.value.key == "error.not_a_table"  # not "byte 29 is not valid gb18030"
+    assert str(caught.value).startswith(f"upload.csv is not a text table: it looks like {en}")
+    assert caught.value.text("zh").startswith(f"upload.csv 不是文本表格：它看起来是{zh}")
+
+
+def test_a_workbook_is_still_read_as_one(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", [["a", "b"], [1, 2]])
+    assert sources.prepare(path, tmp_path).file_type == "xlsx"

@@ -187,3 +187,43 @@ def test_sell_through_counts_the_skus_in_the_inventory_file(workspace, tmp_path)
     evidence = health.measured_evidence(workspace, date(2024, 5, 1), date(2024, 5, 31))
     assert evidence["sku_sell_through"].value == pytest.approx(1 / 2)
     assert evidence["sku_sell_through"].params["skus"] == 2
+
+
+def test_typed_in_inputs_are_those_of_the_cards_period(workspace):
+    # load time 2.5 s for March 2024, 4.0 s for May, 1.0 s for July; error rate 0.3% for April only;
+    # first response 20 s entered without a period
+    health.save_inputs(workspace, {"first_screen_load_seconds": 2.5}, "2024-03")
+    health.save_inputs(workspace, {"first_screen_load_seconds": 4.0}, "2024-05")
+    health.save_inputs(workspace, {"first_screen_load_seconds": 1.0}, "2024-07")
+    health.save_inputs(workspace, {"server_error_rate": 0.003}, "2024-04")
+    health.save_inputs(workspace, {"service_first_response_seconds": 20.0}, "")
+
+    def used(end):
+        card = health.scorecard(workspace, date(end.year, end.month, 1), end)
+        return {r.metric: (r.value, r.score, r.evidence.detail, r.evidence.params) for r in card.rows if r.value is not None}
+
+    # a May card: May's load time (4.0 s, score 2), not July's 1.0 s; April's error rate, said to be April's
+    may = used(date(2024, 5, 31))
+    assert may["first_screen_load_seconds"] == (4.0, 2, "health.evidence.input", {"period": "2024-05"})
+    assert may["server_error_rate"] == (
+        0.003, 4, "health.evidence.input_earlier", {"period": "2024-04", "card_period": "2024-05"})
+    assert may["service_first_response_seconds"] == (20.0, 4, "health.evidence.input_undated", {"card_period": "2024-05"})
+    # an April card: March's load time (2.5 s, score 4), the latest at or before April; April's own error rate
+    april = used(date(2024, 4, 30))
+    assert april["first_screen_load_seconds"][:3] == (2.5, 4, "health.evidence.input_earlier")
+    assert april["server_error_rate"][2:] == ("health.evidence.input", {"period": "2024-04"})
+    # a February card: no typed-in value at or before it but the undated one
+    assert set(used(date(2024, 2, 29))) == {"service_first_response_seconds"}
+    # a July card: July's 1.0 s, score 5
+    assert used(date(2024, 7, 31))["first_screen_load_seconds"][:2] == (1.0, 5)
+
+
+def test_an_uploaded_period_is_read_as_its_month():
+    assert [health.month_of(p) for p in ("2024-05", "2024-05-17", "2024/5", "2024年5月", "202405", "", None, "Q2", "2024-13")] == [
+        "2024-05", "2024-05", "2024-05", "2024-05", "2024-05", None, None, None, None]
+
+
+def test_every_input_evidence_is_worded_in_both_languages():
+    for lang in ("en", "zh"):
+        words = catalog(lang)
+        assert {health.EVIDENCE_INPUT, "health.evidence.input_earlier", "health.evidence.input_undated"} <= set(words)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from core.data import ingest
-from core.diagnosis import health, service
+from core.diagnosis import health, kpi, service
 from core.diagnosis.service import DataRange
 from core.platform import settings
 from core.platform.errors import WorkspaceReadOnly
@@ -76,11 +76,15 @@ def test_an_orders_only_shop_has_no_uv_conversion_bridge_or_total(workspace, tmp
     result = service.diagnose(workspace, *MAY)
     assert result.currency == "CNY"
     found = {c.kpi: c for c in result.changes}
-    # May: 2 orders, GMV 300, AOV 150; April: 1 order, GMV 100, AOV 100; no visitors measured in either
-    assert {k: c.value for k, c in found.items()} == {"gmv": 300, "orders": 2, "uv": None, "conversion_rate": None, "aov": 150}
+    # May: 2 orders from 2 customers, GMV 300, AOV and revenue per buyer 150; April: 1 order, GMV 100, AOV 100;
+    # no visitors measured in either
+    assert {k: c.value for k, c in found.items()} == {
+        "gmv": 300, "uv": None, "conversion_rate": None, "revenue_per_buyer": 150, "orders": 2, "customers": 2,
+        "orders_per_customer": 1, "aov": 150}
     assert {k: c.missing for k, c in found.items()} == {
-        "gmv": None, "orders": None, "uv": "kpi.missing.traffic", "conversion_rate": "kpi.missing.traffic", "aov": None}
+        **dict.fromkeys(found), "uv": "kpi.missing.traffic", "conversion_rate": "kpi.missing.traffic"}
     assert found["uv"].change is None and found["conversion_rate"].change is None and found["aov"].change == pytest.approx(0.5)
+    assert found["revenue_per_buyer"].change == pytest.approx(0.5)
     assert result.gmv_bridge is None and result.bridge_missing == "kpi.bridge_missing.traffic"
     # the returns alone are scored (0 of 2 refunded: 5); SKUs in orders are no inventory: no sell-through
     assert [(r.metric, r.score) for r in result.card.scored] == [("return_rate", 5)]
@@ -91,10 +95,13 @@ def test_an_orders_only_shop_has_no_uv_conversion_bridge_or_total(workspace, tmp
 def test_kpi_changes_come_computed(tiny_shop):
     result = service.diagnose(tiny_shop, *MAY)
     changes = {c.kpi: c.change for c in result.changes}
-    # GMV 450 / 200 - 1; orders 3 / 2 - 1; UV 100 / 100 - 1; conversion 3% - 2% = 1 pt; AOV 150 / 100 - 1
-    assert changes == pytest.approx({"gmv": 1.25, "orders": 0.5, "uv": 0.0, "conversion_rate": 1.0, "aov": 0.5})
-    # the bridge: UV unchanged (0), conversion 100 x 1% x 100 = 100, AOV 100 x 3% x 50 = 150
-    assert dict(result.gmv_bridge) == pytest.approx({"uv": 0, "conversion_rate": 100, "aov": 150})
+    # every order by its own customer in each period: April c1, c2; May c3, c1, c4.
+    # GMV 450 / 200 - 1; orders and customers 3 / 2 - 1; UV 100 / 100 - 1; conversion 3 / 100 - 2 / 100 = 1 pt;
+    # revenue per buyer and AOV 150 / 100 - 1; orders per customer 1 / 1 - 1
+    assert changes == pytest.approx({"gmv": 1.25, "uv": 0.0, "conversion_rate": 1.0, "revenue_per_buyer": 0.5,
+                                     "orders": 0.5, "customers": 0.5, "orders_per_customer": 0.0, "aov": 0.5})
+    # the bridge: UV unchanged (0), conversion 100 x 1% x 100 = 100, revenue per buyer 100 x 3% x 50 = 150
+    assert dict(result.gmv_bridge) == pytest.approx({"uv": 0, "conversion_rate": 100, "revenue_per_buyer": 150})
     assert (result.before.start, result.before.end) == (date(2024, 4, 1), date(2024, 4, 30))
     assert result.bridge_missing is None and result.currency is None  # the orders name no currency
 
@@ -102,7 +109,7 @@ def test_kpi_changes_come_computed(tiny_shop):
 def test_no_bridge_and_no_change_against_an_empty_period(tiny_shop):
     result = service.diagnose(tiny_shop, date(2024, 4, 1), date(2024, 4, 30))  # before: March, nothing at all
     assert result.gmv_bridge is None
-    assert {c.kpi: c.change for c in result.changes} == dict.fromkeys(("gmv", "orders", "uv", "conversion_rate", "aov"))
+    assert {c.kpi: c.change for c in result.changes} == dict.fromkeys(kpi.KPIS)
 
 
 def test_the_funnel_for_the_default_and_a_chosen_segment(tiny_shop):
@@ -133,7 +140,8 @@ def test_health_and_traffic_for_the_period(tiny_shop):
     assert result.card.coverage == pytest.approx(0.30) and result.card.total is None
     assert result.coverage_floor == 0.5
     assert [p.metric for p in result.problems] == ["bounce_rate"]
-    assert result.anomalies[["channel", "metric"]].values.tolist() == [["all", "high_bounce"]]  # May 1st, 80% > 70%
+    # May 1st, 80% > 70%: the whole day, and seo, its one channel
+    assert result.anomalies[["channel", "metric"]].values.tolist() == [["all", "high_bounce"], ["seo", "high_bounce_channel"]]
     assert (result.leak_threshold, result.uv_drop_threshold, result.bounce_threshold) == (0.40, 0.20, 0.70)
     assert result.channels["uv"].tolist() == [100]
 
@@ -148,8 +156,9 @@ def test_the_result_is_frozen(tiny_shop):
 
 def test_services_name_the_settings_they_read():
     expected = {"health.weights", "health.thresholds"}
-    assert set(settings_keys(service.diagnose)) == expected
-    assert set(settings_keys(service.health_check)) == expected
+    # issue 12: AOV follows the price-outlier choice
+    assert set(settings_keys(service.diagnose)) == expected | {"exclude_price_outliers"}
+    assert set(settings_keys(service.health_check)) == expected | {"exclude_price_outliers"}
     assert set(settings_keys(service.health_settings)) == expected
 
 
@@ -162,6 +171,23 @@ def test_the_editor_sees_weights_in_percent_and_typed_in_values(tiny_shop):
     weights = {m.metric: m.weight_percent for m in shown.metrics}
     assert weights["sku_sell_through"] == 20.0 and weights["bounce_rate"] == 15.0  # the playbook's 20% and 15%
     assert dict(shown.presets) == {"default": None, "new_platform": 0.30, "mature_platform": 0.25}
+
+
+def test_the_editor_and_the_card_take_the_inputs_of_the_period_shown(tiny_shop):
+    # load time 2.5 s typed in for May, error rate 0.3% for April
+    service.save_health_inputs(tiny_shop, {"first_screen_load_seconds": 2.5}, "2024-05")
+    service.save_health_inputs(tiny_shop, {"server_error_rate": 0.003}, "2024-04")
+    may = service.diagnose(tiny_shop, *MAY)
+    assert dict(may.health_settings.inputs) == {"first_screen_load_seconds": 2.5, "server_error_rate": 0.003,
+                                                "service_first_response_seconds": None}
+    assert may.health_settings.inputs_from == (("server_error_rate", "2024-04"),)  # carried from April, and said so
+    assert {r.metric: r.evidence.detail for r in may.card.scored}["server_error_rate"] == "health.evidence.input_earlier"
+    # April's card: May's load time is later, so not used; April's error rate is its own
+    april = service.diagnose(tiny_shop, date(2024, 4, 1), date(2024, 4, 30))
+    assert april.health_settings.input_period == "2024-04" and april.health_settings.inputs_from == ()
+    assert dict(april.health_settings.inputs) == {"first_screen_load_seconds": None, "server_error_rate": 0.003,
+                                                  "service_first_response_seconds": None}
+    assert "first_screen_load_seconds" not in {r.metric for r in april.card.scored}
 
 
 def test_weights_are_saved_as_fractions_and_an_emptied_cell_keeps_its_value(tiny_shop):

@@ -54,9 +54,31 @@ def test_a_drop_just_under_20_percent_is_not_flagged(workspace, tmp_path):
 def test_high_bounce_days_are_flagged_above_70_percent(workspace, tmp_path):
     ingest.load(workspace, write_csv(tmp_path / "t.csv", seasonal_traffic(30, {}, noise=0.0, bounce_days={10: 0.70, 11: 0.71})))
     found = traffic.anomalies(workspace)
-    assert found["date"].dt.date.tolist() == [START + timedelta(days=11)]
-    assert found[["channel", "metric"]].values.tolist() == [["all", "high_bounce"]]
-    assert found["value"].iloc[0] == pytest.approx(0.71)
+    # day 11: every channel at 71%, so the day and each of its channels; day 10 at 70% exactly is not above
+    assert found["date"].dt.date.tolist() == [START + timedelta(days=11)] * 3
+    assert found[["channel", "metric"]].values.tolist() == [
+        ["all", "high_bounce"], ["search", "high_bounce_channel"], ["social", "high_bounce_channel"]]
+    assert found["value"].tolist() == pytest.approx([0.71] * 3)
+
+
+def test_a_bouncing_channel_inside_a_normal_day_is_flagged(workspace, tmp_path):
+    # May 2: search 1000 UV at 40%, social 200 UV at 78%: the day is (400 + 156) / 1200 = 46.3%, under the
+    # line, but social is above it. May 1: both channels at 50%, nothing. Exactly 70% is not above.
+    ingest.load(workspace, write_csv(tmp_path / "t.csv", """
+        date,channel,uv,bounce_rate
+        2024-05-01,search,1000,0.5
+        2024-05-01,social,200,0.5
+        2024-05-02,search,1000,0.4
+        2024-05-02,social,200,0.78
+        2024-05-03,search,1000,0.4
+        2024-05-03,social,200,0.70
+    """))
+    found = traffic.anomalies(workspace)
+    assert found[["channel", "metric"]].values.tolist() == [["social", "high_bounce_channel"]]
+    assert found["date"].dt.date.tolist() == [date(2024, 5, 2)]
+    assert (found["value"].iloc[0], found["baseline"].iloc[0]) == pytest.approx((0.78, 0.70))
+    assert found["change"].iloc[0] == pytest.approx(0.08)
+    assert traffic.anomalies(workspace, date(2024, 5, 3), None).empty  # the period limits it too
 
 
 def test_channel_summary_shares_and_weighted_rates(workspace, tmp_path):

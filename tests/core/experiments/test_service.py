@@ -197,3 +197,33 @@ def test_the_demo_register_cannot_be_written(workspace, tmp_path):
         experiments.log_result(demo, "hero", "B")
     with pytest.raises(WorkspaceReadOnly):
         experiments.save_register(demo, experiments.register(demo).table)
+
+
+def test_an_id_used_twice_is_refused_by_name_and_nothing_is_saved(workspace, tmp_path):
+    _two_tests(workspace, tmp_path)
+    experiments.log_every_experiment(workspace)
+    edited = experiments.register(workspace).table
+    edited.loc[len(edited)] = {**edited.iloc[0].to_dict(), "test_id": " banner:C ", "conclusion": "typed again"}
+    with pytest.raises(experiments.DuplicateTestId) as refused:
+        experiments.save_register(workspace, edited)
+    assert str(refused.value) == ('Test ID "banner:C" is in the test log more than once: give each test its own ID, '
+                                  "then save again. Nothing was saved.")
+    assert refused.value.text("zh").startswith("测试编号“banner:C”在测试记录中出现了不止一次")
+    assert experiments.register(workspace).table["test_id"].tolist() == ["banner:B", "banner:C", "hero"]  # untouched
+    # the same id once, with spaces around it: saved without them
+    edited = edited[edited["conclusion"] != "typed again"]
+    edited.loc[edited["test_id"] == "hero", "test_id"] = " hero "
+    experiments.save_register(workspace, edited)
+    assert experiments.register(workspace).table["test_id"].tolist() == ["banner:B", "banner:C", "hero"]
+
+
+def test_a_row_with_only_its_id_typed_is_saved_with_blanks(workspace, tmp_path):
+    _two_tests(workspace, tmp_path)
+    experiments.log_every_experiment(workspace)
+    edited = experiments.register(workspace).table
+    # the editor's new row: numbers left empty come as NaN in float columns (DuckDB refused NaN as an integer)
+    edited.loc[len(edited)] = {c: None for c in ab_log.COLUMNS} | {"test_id": "next"}
+    experiments.save_register(workspace, edited)
+    saved = experiments.register(workspace).table.set_index("test_id")
+    assert saved.index.tolist() == ["banner:B", "banner:C", "hero", "next"]
+    assert saved.loc["next"].isna().all() and saved.loc["hero", "sample_size"] == 200

@@ -45,6 +45,7 @@ def test_report_holds_kpis_scores_problems_funnel_and_anomalies(small_shop):
     # home -> checkout loses 70%: flagged with the cause for leaving the home page; checkout loses 16.7%
     assert "70.0%" in html and "Slow first screen" in html
     assert "Bounce rate above 70%" in html and "2024-05-30" in html
+    assert "Channel bounce rate above 70%" in html and "All channels" in html  # the day's and its channel's, at 75%
     assert "&lt;b&gt;web&lt;/b&gt;" in html and "<b>web</b>" not in html and "<script>alert" not in html
     # return rate and bounce rate: 15% + 15% of the weight, below half: no total, and the report says so
     assert "Scored on 2 of 7 metrics, 30% of the weight." in html and "Health score – / 5" in html

@@ -11,7 +11,8 @@ from core.sales.coverage import Coverage
 FULL = Coverage(date(2024, 1, 1), date(2024, 1, 31), carries_status=True, carries_refunds=True,
                 carries_products=True, carries_categories=True)
 NOW = {"gmv": 300.0, "orders": 3.0, "units": 5.0, "customers": 2.0, "new_customers": 1.0, "returning_customers": 1.0,
-       "refunded_orders": 1.0, "refunded_amount": 20.0, "cancelled_orders": 0.0, "cancelled_amount": 0.0}
+       "refunded_orders": 1.0, "refunded_amount": 20.0, "cancelled_orders": 0.0, "cancelled_amount": 0.0,
+       "revenue_for_averages": 300.0, "orders_for_averages": 3.0}  # no price outliers: averages count everything
 NOTHING = dict.fromkeys(NOW, 0.0)
 
 
@@ -25,7 +26,8 @@ def test_the_previous_period_has_the_same_length():
 
 
 def test_changes_are_relative_and_the_rate_moves_in_points():
-    before = {**NOW, "gmv": 200.0, "orders": 4.0, "customers": 4.0, "returning_customers": 1.0}
+    before = {**NOW, "gmv": 200.0, "orders": 4.0, "customers": 4.0, "returning_customers": 1.0,
+              "revenue_for_averages": 200.0, "orders_for_averages": 4.0}
     found = by_key(overview.figures(NOW, before, FULL))
     assert found["gmv"].change == 0.5 and found["orders"].change == -0.25
     assert found["aov"].value == 100.0 and found["aov"].before == 50.0 and found["aov"].change == 1.0

@@ -215,13 +215,15 @@ def test_the_date_range_is_the_first_and_last_order_day(tiny):
     assert service.date_range(tiny) == diagnosis.DataRange(date(2024, 1, 5), date(2024, 4, 20))
 
 
-def test_results_are_frozen_and_read_no_settings(tiny):
+def test_results_are_frozen_and_read_only_the_order_cleaning_choice(tiny):
     result = service.overview(tiny, date(2024, 3, 1), date(2024, 3, 31))
     with pytest.raises(FrozenInstanceError):
         result.currency = "EUR"
     with pytest.raises(FrozenInstanceError):
         result.figures[0].value = 0
-    assert all(settings_keys(f) == () for f in (service.overview, service.sales, service.cohorts, service.date_range))
+    # issue 12: AOV and revenue per customer follow the price-outlier choice, so these list it
+    assert all(settings_keys(f) == ("exclude_price_outliers",) for f in (service.overview, service.sales, service.cohorts))
+    assert settings_keys(service.date_range) == ()
     assert isinstance(result.top_products, pd.DataFrame)
 
 

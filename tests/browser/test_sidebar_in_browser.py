@@ -1,0 +1,100 @@
+"""The sidebar's workspace picker in the real app: choosing another shop shows that shop, on every page, both ways."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core.data import service
+from core.platform.workspace import close_connection
+from tests.browser.conftest import wait_ready
+from tests.conftest import write_csv
+
+pytestmark = pytest.mark.browser
+
+DEMO_LINE = "Orders: 60,000 rows"
+SECOND_LINE = "Orders: 3 rows 2024-05-01 – 2024-05-03"
+
+
+@pytest.fixture(scope="module")
+def second_shop(server, tmp_path_factory):
+    """A second workspace next to the demo, made before the browser looks, and closed so the server can open it."""
+    _, data = server
+    orders = write_csv(tmp_path_factory.mktemp("second") / "orders.csv", """
+        order_id,customer_id,order_time,order_total
+        S1,c1,2024-05-01 10:00:00,100
+        S2,c2,2024-05-02 11:00:00,50
+        S3,c1,2024-05-03 12:00:00,25
+    """)
+    workspace = service.new_workspace("Second Shop", root=data)
+    service.load(workspace, orders, kind="orders")
+    close_connection(workspace.path)
+    return "Second Shop"
+
+
+def choose_workspace(page, name: str) -> None:
+    """Open the sidebar's workspace select and pick `name` (again, if a rerun closed the list under the click)."""
+    select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Workspace")
+    option = page.get_by_role("option", name=name, exact=True)
+    for _ in range(5):
+        wait_ready(page)
+        select.click()
+        try:
+            option.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - the list closed before the click: open it again
+            page.keyboard.press("Escape")
+    page.screenshot(path="/tmp/choose_fail.png")
+    pytest.fail(f"could not choose {name!r} in the sidebar: {page.get_by_role('option').all_inner_texts()}")
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+    wait_ready(page)
+
+
+def dataset_lines(page) -> list[str]:
+    return [text for text in page.get_by_test_id("stSidebar").get_by_test_id("stCaptionContainer").all_inner_texts()
+            if "rows" in text]
+
+
+def settled_lines(page, expected) -> list[str]:
+    """The sidebar's dataset lines once they are `expected` (a list, or a first line), or after a minute:
+    lines of the previous shop linger, stale, until the rerun ends."""
+    deadline = time.time() + 60
+    while True:
+        wait_ready(page)
+        lines = dataset_lines(page)
+        done = lines == expected if isinstance(expected, list) else bool(lines) and lines[0].startswith(expected)
+        if done or time.time() > deadline:
+            return lines
+        time.sleep(0.25)
+
+
+def test_choosing_a_workspace_in_the_sidebar_shows_it_on_every_page(server, browser, second_shop):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)  # a fresh server's first session: where the choice used to be dropped
+    demo = settled_lines(page, DEMO_LINE)
+    assert demo[0].startswith(DEMO_LINE) and len(demo) > 1
+
+    # Sales: demo -> second shop
+    choose_workspace(page, second_shop)
+    assert settled_lines(page, [SECOND_LINE]) == [SECOND_LINE]
+
+    # the choice holds on another page, and the way back works there
+    open_page(page, "A/B testing")
+    assert settled_lines(page, [SECOND_LINE]) == [SECOND_LINE]
+    choose_workspace(page, "Demo shop")
+    assert settled_lines(page, demo) == demo
+
+    # and once more on a third page, both ways
+    open_page(page, "Data")
+    assert settled_lines(page, demo) == demo
+    choose_workspace(page, second_shop)
+    assert settled_lines(page, [SECOND_LINE]) == [SECOND_LINE]
+    choose_workspace(page, "Demo shop")
+    assert settled_lines(page, demo) == demo
+    page.close()
