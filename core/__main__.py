@@ -149,7 +149,8 @@ def cmd_rfm(args) -> int:
         raise Message("error.no_data")
     table = customers.tiers(workspace, as_of, args.window_days).customers
     columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier"]
-    Path(args.out).write_bytes(to_safe_csv(table[columns]))
+    rows = table[columns].assign(monetary=table["monetary"].astype(float).round(2))  # money to the cent: no float noise
+    Path(args.out).write_bytes(to_safe_csv(rows))
     print(f"{len(table)} customer(s) as of {as_of} written to {args.out}")
     return 0
 
@@ -208,7 +209,7 @@ def cmd_matrix(args) -> int:
     matrix = budget.matrix(existing(args.workspace), days=args.days, by_tier=args.by_tier)
     if matrix.empty:
         raise Message("budget.no_matrix")
-    Path(args.out).write_bytes(to_safe_csv(matrix.drop(columns="tier_key", errors="ignore")))
+    Path(args.out).write_bytes(to_safe_csv(budget.matrix_file(matrix, "en")))  # the CLI speaks English
     print(f"{len(matrix)} row(s) written to {args.out}")
     return 0
 

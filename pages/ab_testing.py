@@ -129,9 +129,13 @@ def _register(workspace: Workspace) -> None:
     st.subheader(t("ab.log_title"))
     log = experiments.register(workspace)  # a small table read afresh, so a save shows at once
     labels = {c: t(f"ab.log.{c}") for c in log.columns}
+    # rates and confidence as percentages (99.2%, not 0.992 or a rounded 1), sizes with thousands separators
+    shown = {c: st.column_config.NumberColumn(labels[c], format="percent", min_value=0.0, max_value=1.0)
+             for c in experiments.REGISTER_SHARES} | {"sample_size": st.column_config.NumberColumn(
+                 labels["sample_size"], format="localized", min_value=0, step=1)}
     edited = st.data_editor(log.table, num_rows="dynamic" if not workspace.is_demo else "fixed", hide_index=True,
                             disabled=workspace.is_demo, key="ab_log_editor",
-                            column_config={c: st.column_config.Column(labels[c]) for c in log.columns})
+                            column_config={c: shown.get(c, st.column_config.Column(labels[c])) for c in log.columns})
     save, export = st.columns(2)
     if not workspace.is_demo and save.button(t("ab.log_save"), key="ab_log_save"):
         try:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.budget import service
 from core.charts import budget as charts
+from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons
 from pages.components.state import cached, guard, lang, t
@@ -16,8 +17,17 @@ LOSING_MONEY = "color: #dc2626"
 CAP = f"{service.TEST_CAP:.0%}"  # the test cap as the texts quote it
 
 
-def _percent(value: float) -> str:
-    return "" if value != value else f"{value:.2%}"
+def _percent(value: float | None) -> str:
+    return MISSING if value is None or value != value else f"{value:.2%}"
+
+
+def _count(value: float | None) -> str:
+    """A count with thousands separators, as the tiles show it; "–" where the sheet has none."""
+    return MISSING if value is None or value != value else f"{value:,.0f}"
+
+
+def _amounts(values, currency: str | None, decimals: int = 0) -> list[str]:
+    return [money(v, currency, decimals) for v in values]
 
 
 def _delta(change: float | None, digits: int = 0) -> str | None:
@@ -28,19 +38,20 @@ def _delta(change: float | None, digits: int = 0) -> str | None:
 def _roi(overview: service.BudgetOverview) -> None:
     st.subheader(t("budget.roi", roi=f"{service.DROP_ROI:g}"))
     styles = np.where(overview.losing_money.to_numpy(), LOSING_MONEY, "")
-    st.dataframe(overview.roi_by_month.rename_axis(t("col.channel")).style.format("{:.2f}")
+    st.dataframe(overview.roi_by_month.rename_axis(t("col.channel")).style.format("{:.2f}", na_rep=MISSING)
                  .apply(lambda _: styles, axis=None))
     for channel in overview.drop_candidates:
         st.warning(t("budget.drop", channel=channel, roi=f"{service.DROP_ROI:g}", months=service.DROP_MONTHS))
-    latest = overview.latest
+    latest, currency = overview.latest, overview.currency
     table = {
-        t("col.channel"): latest["channel"], t("budget.col.spend"): latest["spend"].round(0),
-        t("budget.col.revenue"): latest["attributed_revenue"].round(0), t("budget.col.roi"): latest["roi"].round(2),
-        t("budget.col.clicks"): latest["clicks"], t("budget.col.conversion"): latest["conversion_rate"].map(_percent),
-        t("budget.col.cpc"): latest["cpc"].round(2), t("budget.col.cpa"): latest["cpa"].round(1),
+        t("col.channel"): latest["channel"], t("budget.col.spend"): _amounts(latest["spend"], currency),
+        t("budget.col.revenue"): _amounts(latest["attributed_revenue"], currency),
+        t("budget.col.roi"): latest["roi"].map(lambda v: MISSING if v != v else f"{v:.2f}"),
+        t("budget.col.clicks"): latest["clicks"].map(_count), t("budget.col.conversion"): latest["conversion_rate"].map(_percent),
+        t("budget.col.cpc"): _amounts(latest["cpc"], currency, 2), t("budget.col.cpa"): _amounts(latest["cpa"], currency, 2),
     }
     if overview.has_shop_figures:  # the shop's own traffic and orders
-        table |= {t("budget.col.site_uv"): latest["site_uv"], t("budget.col.shop_orders"): latest["shop_orders"],
+        table |= {t("budget.col.site_uv"): latest["site_uv"].map(_count), t("budget.col.shop_orders"): latest["shop_orders"].map(_count),
                   t("budget.col.site_conversion"): latest["site_conversion_rate"].map(_percent)}
     table[t("budget.col.action")] = latest["action"].map(t)
     st.dataframe(pd.DataFrame(table), hide_index=True)
@@ -54,7 +65,7 @@ def _curves_section(overview: service.BudgetOverview) -> None:
         with columns[index % 2]:
             st.altair_chart(charts.response_curve(overview.curve_points[channel], curve, channel, lang()))
             few = t("budget.few_points", points=curve.n_points, minimum=service.MIN_POINTS)
-            st.caption(t("budget.fit", kind=curve.kind, r2=f"{round(curve.r2, 2) + 0.0:.2f}", points=curve.n_points)
+            st.caption(t("budget.fit", kind=t(f"budget.curve.{curve.kind}"), r2=f"{round(curve.r2, 2) + 0.0:.2f}", points=curve.n_points)
                        + (" " + few if curve.too_few_points else ""))
             if curve.is_poor_fit:
                 st.warning(t("budget.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}"))
@@ -100,7 +111,7 @@ def _playbook_caption(split: dict[str, float]) -> str:
 
 
 @st.fragment
-def _what_if(period: service.Period, roles: dict[str, str]) -> None:
+def _what_if(period: service.Period, roles: dict[str, str], currency: str | None) -> None:
     st.subheader(t("budget.what_if"))
     months_ahead = period.months_ahead
     base = st.number_input(t("budget.base"), min_value=0.0, value=0.0, step=1000.0, key="budget_base")
@@ -117,7 +128,8 @@ def _what_if(period: service.Period, roles: dict[str, str]) -> None:
         # state set before the slider exists, so a button can move it; kept within 0..total
         key = _key(f"slider_{channel}", months_ahead)
         st.session_state[key] = min(float(st.session_state.get(key, period.current.get(channel, 0.0))), float(total))
-        proposed[channel] = column.slider(channel, 0.0, float(total), step=float(max(1, round(total / 200))), key=key)
+        proposed[channel] = column.slider(channel, 0.0, float(total), step=service.amount_step(total), format="localized",
+                                          key=key)
     result = service.what_if(period, roles, proposed, total, hold=hold, base=base)
     if result.is_scaled:
         st.caption(t("budget.scaled", total=f"{total:,.0f}"))
@@ -127,13 +139,21 @@ def _what_if(period: service.Period, roles: dict[str, str]) -> None:
             st.caption(t("budget.outside", channel=row.channel, low=f"{row.history_low:,.0f}", high=f"{row.history_high:,.0f}"))
         if row.is_over_test_cap:
             st.warning(t("budget.test_cap", channel=row.channel, cap=CAP))
-    shown = pd.DataFrame({
+    # the file keeps numbers (rounded: no float noise), the screen shows them as the tiles do
+    plan_file = pd.DataFrame({
         t("col.channel"): table["channel"], t("budget.col.current"): table["current_spend"].round(0),
         t("budget.col.proposed"): table["proposed_spend"].round(0), t("budget.col.revenue_now"): table["revenue_now"].round(0),
         t("budget.col.revenue_new"): table["revenue_new"].round(0), t("budget.col.roi_new"): table["roi_new"].round(2),
         t("budget.col.orders_now"): table["orders_now"].round(0), t("budget.col.orders_new"): table["orders_new"].round(0),
     })
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(pd.DataFrame({
+        t("col.channel"): table["channel"], t("budget.col.current"): _amounts(table["current_spend"], currency),
+        t("budget.col.proposed"): _amounts(table["proposed_spend"], currency),
+        t("budget.col.revenue_now"): _amounts(table["revenue_now"], currency),
+        t("budget.col.revenue_new"): _amounts(table["revenue_new"], currency),
+        t("budget.col.roi_new"): table["roi_new"].map(lambda v: MISSING if v != v else f"{v:.2f}"),
+        t("budget.col.orders_now"): table["orders_now"].map(_count), t("budget.col.orders_new"): table["orders_new"].map(_count),
+    }), hide_index=True)
     st.altair_chart(charts.what_if(table["channel"], table["revenue_now"], table["revenue_new"], lang()))
     left, middle, right = st.columns(3)
     left.metric(t("budget.predicted"), f"{result.revenue_new:,.0f}", _delta(result.revenue_change))
@@ -146,7 +166,7 @@ def _what_if(period: service.Period, roles: dict[str, str]) -> None:
                  total=f"{result.period_total:,.0f}"))
     base_row = pd.DataFrame({t("col.channel"): [t("budget.col.base")], t("budget.col.current"): [round(result.base)],
                              t("budget.col.proposed"): [round(result.base)]})
-    export_buttons.show_export_csv(pd.concat([shown, base_row], ignore_index=True), "budget_plan.csv", key="budget_plan_csv")
+    export_buttons.show_export_csv(pd.concat([plan_file, base_row], ignore_index=True), "budget_plan.csv", key="budget_plan_csv")
 
 
 def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | None, float | None]]:
@@ -179,16 +199,17 @@ def _guardrails(period: service.Period) -> service.Guardrails:
     return service.Guardrails(keep_in_history=keep, low_factor=low_factor, high_factor=high_factor, held=tuple(held))
 
 
-def _proposal(best: service.Optimised) -> None:
+def _proposal(best: service.Optimised, currency: str | None) -> None:
     table = best.table
-    allowed = [f"{row.current_spend:,.0f}" if row.held else f"{row.history_low:,.0f} – {row.history_high:,.0f}"
+    cash = lambda value: money(value, currency)  # noqa: E731
+    allowed = [cash(row.current_spend) if row.held else f"{cash(row.history_low)} – {cash(row.history_high)}"
                for row in table.itertuples()] if best.rails.keep_in_history else [
-               f"{row.current_spend:,.0f}" if row.held else "–" for row in table.itertuples()]
+               cash(row.current_spend) if row.held else "–" for row in table.itertuples()]
     st.dataframe(pd.DataFrame({
-        t("col.channel"): table["channel"], t("budget.col.proposed"): table["proposed_spend"].map("{:,.0f}".format),
+        t("col.channel"): table["channel"], t("budget.col.proposed"): _amounts(table["proposed_spend"], currency),
         t("budget.col.allowed"): allowed, t("budget.col.held"): table["held"].map({True: "✓", False: ""}),
-        t("budget.col.revenue_new"): table["revenue_new"].map("{:,.0f}".format),
-        t("budget.col.revenue_band"): [f"{low:,.0f} – {high:,.0f}" for low, high in zip(table["revenue_low"], table["revenue_high"])],
+        t("budget.col.revenue_new"): _amounts(table["revenue_new"], currency),
+        t("budget.col.revenue_band"): [f"{cash(low)} – {cash(high)}" for low, high in zip(table["revenue_low"], table["revenue_high"])],
         t("budget.col.marginal"): table["marginal_roi"].map("{:.2f}".format),
     }), hide_index=True)
     st.metric(t("budget.predicted"), f"{best.revenue:,.0f}", _delta(best.revenue_gain))
@@ -203,7 +224,7 @@ def _proposal(best: service.Optimised) -> None:
 
 
 @st.fragment
-def _optimizer(period: service.Period, roles: dict[str, str]) -> None:
+def _optimizer(period: service.Period, roles: dict[str, str], currency: str | None) -> None:
     st.subheader(t("budget.optimizer"))
     months_ahead = period.months_ahead
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(period.current_total, 2), step=1000.0,
@@ -213,7 +234,7 @@ def _optimizer(period: service.Period, roles: dict[str, str]) -> None:
         bounds = _limits(period.channels, months_ahead)
     with guard():  # limits no split can meet are the owner's to fix; the rest of the page still shows
         best = service.optimise(period, roles, total, bounds, rails)
-        _proposal(best)
+        _proposal(best, currency)
         with st.expander(t("budget.targets")):
             target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=best.revenue_target, step=1000.0,
                                      key=_key("target_revenue", months_ahead))
@@ -243,11 +264,12 @@ def _matrix(workspace: Workspace) -> None:
         st.caption(t("budget.by_tier_note"))
     table |= {
         t("budget.col.share_gmv"): matrix["share_of_gmv"].map("{:.1%}".format),
-        t("budget.col.growth"): matrix["growth"].map(lambda v: "" if v != v else f"{v:+.0%}"),
-        t("budget.col.roi"): matrix["roi"].round(2), t("budget.col.stars"): ["★" * s for s in matrix["stars"]],
-        t("budget.col.action"): matrix["action"].map(t),
+        t("budget.col.growth"): matrix["growth"].map(lambda v: MISSING if v != v else f"{v:+.0%}"),
+        t("budget.col.roi"): matrix["roi"].map(lambda v: MISSING if v != v else f"{v:.2f}"),
+        t("budget.col.stars"): ["★" * s for s in matrix["stars"]], t("budget.col.action"): matrix["action"].map(t),
     }
     st.dataframe(pd.DataFrame(table), hide_index=True)
+    export_buttons.show_export_csv(service.matrix_file(matrix, lang()), "analysis_matrix.csv", key="matrix_csv")
 
 
 def render(workspace: Workspace) -> None:
@@ -260,8 +282,8 @@ def render(workspace: Workspace) -> None:
         roles = _roles(workspace, overview)
         _curves_section(overview)
         period = service.plan_period(overview, _horizon())
-        _what_if(period, roles)
-        _optimizer(period, roles)
+        _what_if(period, roles, overview.currency)
+        _optimizer(period, roles, overview.currency)
         _matrix(workspace)
 
 

@@ -25,6 +25,11 @@ def _amounts(values, currency: str | None) -> list[str]:
     return [money(v, currency) for v in values]
 
 
+def _counts(*labels: str) -> dict:
+    """Counts and days stay numbers (they sort as numbers) shown with thousands separators, as the tiles show them."""
+    return {label: st.column_config.NumberColumn(label, format="localized") for label in labels}
+
+
 def _text(key: str, view: service.TierView) -> str:
     """A catalog text, with the amounts it quotes scaled like the lines in force; typed text stays as typed."""
     return t(key, **view.money_texts.get(key, {}))
@@ -58,7 +63,7 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
         t("col.share"): shares["share"].map("{:.1%}".format),
         t("col.reference_share"): shares["reference_share"].map("{:.0%}".format),
         t("col.goal"): [_text(g, view) for g in shares["goal"]],
-    }), hide_index=True)
+    }), hide_index=True, column_config=_counts(t("col.customers")))
     right.altair_chart(charts.tier_shares(shares, lang()))
     with st.expander(t("tiers.rule")):
         for _, key, params in view.rules:
@@ -83,7 +88,7 @@ def _segments(view: service.TierView) -> None:
     st.dataframe(pd.DataFrame({
         t("col.segment"): [t(f"rfm.segment.{s}") for s in segments["segment"]], t("col.customers"): segments["customers"],
         t("col.recency_days"): segments["recency_days"], t("col.monetary"): _amounts(segments["monetary"], view.currency),
-    }), hide_index=True)
+    }), hide_index=True, column_config=_counts(t("col.customers"), t("col.recency_days")))
 
 
 def _movement_section(workspace: Workspace, view: service.TierView) -> None:
@@ -99,7 +104,7 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
     summary = moved.summary.rename(
         index=lambda i: _tier_label(i) if i in service.TIERS else t(f"rfm.change.{i}"),
         columns=lambda c: _tier_label(c) if c in service.TIERS else t(f"rfm.change.{c}"))
-    left.dataframe(summary)
+    left.dataframe(summary, column_config=_counts(*summary.columns))
     left.caption(t("tiers.movement_help"))
     right.altair_chart(charts.tier_movement(moved.customers["change"], lang()))
 
@@ -121,12 +126,13 @@ def _clusters_section(workspace: Workspace, view: service.TierView) -> service.C
     st.dataframe(pd.DataFrame({
         t("col.cluster"): table["cluster"], t("col.customers"): table["customers"],
         t("col.share"): table["share"].map("{:.1%}".format), t("col.recency_days"): table["recency_days"],
-        t("col.frequency"): table["frequency"], t("col.monetary"): _amounts(table["monetary"], view.currency),
+        t("col.frequency"): table["frequency"],
+        t("col.monetary"): _amounts(table["monetary"], view.currency),
         t("col.description"): [_describe(row) for _, row in table.iterrows()],
-    }), hide_index=True)
+    }), hide_index=True, column_config=_counts(t("col.customers"), t("col.recency_days"), t("col.frequency")))
     if k is None:
-        st.dataframe(pd.DataFrame({"k": [str(tried) for tried in groups.silhouette],
-                                   t("col.silhouette"): [f"{v:.3f}" for v in groups.silhouette.values()]}).T)
+        st.dataframe(pd.DataFrame({t("col.k"): [str(tried) for tried in groups.silhouette],
+                                   t("col.silhouette"): [f"{v:.3f}" for v in groups.silhouette.values()]}), hide_index=True)
     return groups
 
 
@@ -147,7 +153,7 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
         t("col.customer"): risky["customer_id"], t("col.tier"): [_tier_label(x) for x in risky["tier"]],
         t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],
         t("col.churn_risk"): risky["churn_risk"].map("{:.0%}".format),
-    }), hide_index=True)
+    }), hide_index=True, column_config=_counts(t("col.recency_days")))
     return model
 
 
@@ -184,7 +190,7 @@ def _export(view: service.TierView, groups: service.ClusterView, model: service.
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
     listing = service.customer_list(view, groups, model, tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
-    export_buttons.show_export_csv(listing.rows, listing.file_name, key="tiers_csv")
+    export_buttons.show_export_csv(service.customer_file_rows(listing, lang()), listing.file_name, key="tiers_csv")
 
 
 def render(workspace: Workspace) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.data import service
 from core.data.service import MODES, Report
+from core.platform.money import MISSING
 from core.platform.workspace import MAX_NAME_LENGTH, Workspace
 from pages.components import data_status, load_report, mapping_editor, uploader
 from pages.components.state import guard, select_workspace, t
@@ -137,7 +138,8 @@ def render(workspace: Workspace) -> None:
     with guard():
         _upload(workspace)
     st.subheader(t("data.datasets"))
-    st.dataframe(data_status.summary_frame(workspace), hide_index=True)
+    st.dataframe(data_status.summary_frame(workspace), hide_index=True, placeholder=MISSING,
+                 column_config={t("col.rows"): st.column_config.NumberColumn(format="%,d")})  # 123,780 as on the tiles
     with guard():
         _outlier_choice(workspace)
     _manage(workspace)

@@ -16,10 +16,15 @@ from pages.components import data_status, health_editor, period_picker
 from pages.components.state import cached, guard, lang, t
 
 SEGMENT_KEY = "funnel_segment"
+COUNT = st.column_config.NumberColumn(format="%,d")  # 12,345 in a table, as on the tiles; numbers still sort as numbers
 
 
 def _percent(value) -> str:
-    return "" if pd.isna(value) else f"{value:.1%}"
+    return MISSING if pd.isna(value) else f"{value:.1%}"
+
+
+def _count(value) -> str:
+    return MISSING if pd.isna(value) else f"{value:,.0f}"
 
 
 def _kpis(result: service.Diagnosis) -> None:
@@ -27,12 +32,12 @@ def _kpis(result: service.Diagnosis) -> None:
     per_row = service.KPIS_PER_ROW  # the playbook's GMV = UV x conversion x revenue per buyer on the first row
     for first in range(0, len(result.changes), per_row):
         for column, change in zip(st.columns(per_row), result.changes[first:first + per_row]):
-            column.metric(t(f"kpi.{change.kpi}"), service.shown_value(change, result.currency), service.shown_change(change),
+            column.metric(t(f"kpi.{change.kpi}"), service.shown_value(change, result.currency), service.shown_change(change, lang()),
                           help=t(change.missing) if change.missing else None)
     missing = [t("kpi.no_figure_item", kpi=t(f"kpi.{c.kpi}"), reason=t(c.missing)) for c in result.changes if c.missing]
     if missing:
         st.caption(t("kpi.no_figure", items=t("diagnosis.list_separator").join(missing)))
-    st.caption(t("kpi.compared", start=result.before.start, end=result.before.end))
+    st.caption(t("kpi.compared", start=period_picker.day(result.before.start), end=period_picker.day(result.before.end)))
     if result.gmv_bridge:
         st.altair_chart(charts.gmv_waterfall(result.before.gmv, result.gmv_bridge, result.current.gmv, lang(), result.currency))
         st.caption(t("kpi.bridge_help"))
@@ -58,7 +63,7 @@ def _health(workspace: Workspace, result: service.Diagnosis) -> None:
             t("col.score"): str(r.score),
             t("col.weight"): f"{r.effective_weight if card.total is not None else r.weight:.0%}",
             t("col.evidence"): t(r.evidence.detail, **r.evidence.params),
-        } for r in card.scored]), hide_index=True)
+        } for r in card.scored]), hide_index=True, placeholder=MISSING)
     else:
         right.info(t("health.nothing_scored"))
     needed = card.to_complete()  # (dataset or typed-in inputs, the metrics it would score)
@@ -71,7 +76,7 @@ def _health(workspace: Workspace, result: service.Diagnosis) -> None:
     if result.problems:
         st.dataframe(pd.DataFrame([{
             t("col.priority"): p.priority, t("col.metric"): t(f"health.metric.{p.metric}"), t("col.score"): p.score,
-            t("col.cause"): t(p.cause), t("col.action"): t(p.action)} for p in result.problems]), hide_index=True)
+            t("col.cause"): t(p.cause), t("col.action"): t(p.action)} for p in result.problems]), hide_index=True, placeholder=MISSING)
     else:
         st.success(t("diagnosis.no_problems"))
     with st.expander(t("diagnosis.edit")):
@@ -95,7 +100,7 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
         t("col.loss_rate"): table["loss_rate"].map(_percent),
         t("col.conversion_from_top"): table["conversion_from_top"].map(_percent),
         t("col.cause"): [t(c) if isinstance(c, str) else "" for c in table["cause"]],
-    }), hide_index=True)
+    }), hide_index=True, placeholder=MISSING, column_config={t("col.entered"): COUNT, t("col.lost"): COUNT})
     if not result.funnel_split.empty:
         st.altair_chart(charts.funnel_split(result.funnel_split, lang()))
     if not result.funnel_before.empty:
@@ -104,7 +109,7 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
             t("col.stage"): result.funnel_before["stage"],
             t("col.loss_rate"): result.funnel_before["loss_rate"].map(_percent),
             t("col.loss_rate_before"): result.funnel_before["loss_rate_before"].map(_percent),
-        }), hide_index=True)
+        }), hide_index=True, placeholder=MISSING)
 
 
 def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
@@ -117,7 +122,7 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
         t("col.share"): result.channels["share_of_uv"].map(_percent),
         t("col.bounce_rate"): result.channels["bounce_rate"].map(_percent),
         t("col.add_to_cart_rate"): result.channels["add_to_cart_rate"].map(_percent),
-    }), hide_index=True)
+    }), hide_index=True, placeholder=MISSING, column_config={t("col.uv"): COUNT})
     st.altair_chart(charts.bounce(result.daily_totals, result.bounce_threshold, lang()))
     found = result.anomalies
     st.markdown("**" + t("diagnosis.anomalies", count=len(found)) + "**")
@@ -129,13 +134,13 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
     pairs = list(zip(found["metric"], found["value"], found["baseline"]))
     rate = service.RATE_ANOMALIES
     st.dataframe(pd.DataFrame({
-        t("col.date"): found["date"].astype(str).str[:10],
+        t("col.date"): [period_picker.day(d) for d in found["date"]],
         t("col.channel"): [t("anomaly.all_channels") if c == service.WHOLE_DAY else c for c in found["channel"]],
         t("col.metric"): [t(f"anomaly.{m}", threshold=high_bounce) for m in found["metric"]],
-        t("col.value"): [f"{v:.1%}" if m in rate else f"{v:,.0f}" for m, v, _ in pairs],
-        t("col.baseline"): [f"{b:.0%}" if m in rate else f"{b:,.0f}" for m, _, b in pairs],
+        t("col.value"): [_percent(v) if m in rate else _count(v) for m, v, _ in pairs],
+        t("col.baseline"): [MISSING if pd.isna(b) else f"{b:.0%}" if m in rate else _count(b) for m, _, b in pairs],
         t("col.action"): [t(f"anomaly.action.{m}") for m in found["metric"]],
-    }), hide_index=True)
+    }), hide_index=True, placeholder=MISSING)
 
 
 def render(workspace: Workspace) -> None:

@@ -25,10 +25,10 @@ def _figures(result: service.Overview) -> None:
     figures = result.figures
     for row in range(0, len(figures), FIGURES_PER_ROW):
         for column, figure in zip(st.columns(FIGURES_PER_ROW), figures[row:row + FIGURES_PER_ROW]):
-            column.metric(t(f"sales.figure.{figure.key}"), service.shown_value(figure, result.currency), service.shown_change(figure),
+            column.metric(t(f"sales.figure.{figure.key}"), service.shown_value(figure, result.currency), service.shown_change(figure, lang()),
                           delta_color="inverse" if figure.lower_is_better else "normal",
                           help=t(figure.missing) if figure.missing else None)
-    st.caption(t("sales.compared", start=result.previous_start, end=result.previous_end))
+    st.caption(t("sales.compared", start=period_picker.day(result.previous_start), end=period_picker.day(result.previous_end)))
     if not result.previous_covered:
         st.caption(t("sales.previous_partial"))
     if result.missing:
@@ -64,7 +64,7 @@ def _top_sellers(result: service.Overview) -> None:
                 t("sales.col.sales"): [money(v, result.currency, 0) for v in products["sales"]],
                 t("sales.col.sales_before"): [money(v, result.currency, 0) for v in products["sales_before"]],
                 t("sales.col.growth"): products["sales_growth"].map(_growth),
-            }), hide_index=True)
+            }), hide_index=True, placeholder=MISSING)
     with right:
         st.markdown("**" + t("sales.top_categories") + "**")
         categories = result.top_categories
@@ -77,7 +77,7 @@ def _top_sellers(result: service.Overview) -> None:
                 t("sales.col.sales"): [money(v, result.currency, 0) for v in categories["sales"]],
                 t("sales.col.sales_before"): [money(v, result.currency, 0) for v in categories["sales_before"]],
                 t("sales.col.growth"): categories["sales_growth"].map(_growth),
-            }), hide_index=True)
+            }), hide_index=True, placeholder=MISSING)
     st.caption(t("sales.top_sellers_help"))
 
 

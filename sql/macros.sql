@@ -36,9 +36,10 @@ create or replace temp macro parse_number(x) as
         end);
 
 -- Rates: '62%', '62' and '0.62' all mean 0.62 (a bare number above 1 is read as a percentage).
+-- A percentage is rounded to 12 places so 2.6% is 0.026, not the division's 0.026000000000000002.
 create or replace temp macro parse_rate(x) as
-    case when contains(x, '%') then parse_number(replace(x, '%', '')) / 100
-         when parse_number(x) > 1 then parse_number(x) / 100
+    case when contains(x, '%') then round(parse_number(replace(x, '%', '')) / 100, 12)
+         when parse_number(x) > 1 then round(parse_number(x) / 100, 12)
          else parse_number(x)
     end;
 

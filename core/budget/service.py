@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.budget import allocation, analysis_matrix, channel_returns, guardrails, response_curves
+from core.budget import allocation, analysis_matrix, channel_returns, guardrails, matrix_export, response_curves, steps
 from core.budget import roles as channel_roles
 from core.budget.allocation import Move, Plan
 from core.budget.guardrails import Guardrails
 from core.budget.response_curves import Curve
 from core.customers import service as customers
+from core.data import service as data
 from core.platform.i18n import Message
 from core.platform.services import reads_settings, settings_keys
 from core.platform.workspace import Workspace
@@ -54,6 +55,7 @@ class BudgetOverview:
     current: dict[str, float]  # last month's spend per channel
     revenue_per_order: dict[str, float]  # NaN where the spend sheet reports no orders
     saved_roles: dict[str, str]  # the saved role of each channel, or the guess from its name
+    currency: str | None = None  # the shop's currency, for every amount the page shows
 
     @property
     def channels(self) -> list[str]:
@@ -168,7 +170,7 @@ def overview(workspace: Workspace) -> BudgetOverview:
         drop_candidates=tuple(drops), roi_last_3=channel_returns.roi_last_3(months), curves=curves,
         curve_points={channel: rows.reset_index(drop=True) for channel, rows in months.groupby("channel")},
         current=channel_returns.last_month_spend(months), revenue_per_order=channel_returns.revenue_per_order(months),
-        saved_roles=channel_roles.load_roles(workspace, list(curves)),
+        saved_roles=channel_roles.load_roles(workspace, list(curves)), currency=data.shop_currency(workspace),
     )
 
 
@@ -330,3 +332,13 @@ def matrix(workspace: Workspace, days: int = MATRIX_DAYS, by_tier: bool = False)
                              for tier in table["customer_tier"]]
     return table
 
+
+
+def matrix_file(matrix: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The matrix to download or write from the CLI: translated headers and actions, rounded numbers."""
+    return matrix_export.matrix_table(matrix, lang)
+
+
+def amount_step(span: float) -> float:
+    """A round step (100, 500, 1,000...) for an amount input or slider covering `span`."""
+    return steps.nice_step(span)

@@ -8,12 +8,25 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from core.charts.style import ANOMALY_COLOR, DATE_AXIS, LEAK_COLOR, OK_COLOR
+from core.charts.style import ANOMALY_COLOR, DATE_AXIS, DATE_FORMATS, LEAK_COLOR, OK_COLOR
 from core.platform.i18n import translate
 from core.platform.money import money, symbol
 
 MISSING_COLOR = "#9ca3af"  # a dimension without data: grey
 RADAR_SCALE = alt.Scale(domain=[-6.5, 6.5])  # the web's radius is 5, its labels sit at 5.8
+
+
+# A tooltip names its field in the interface's language (column keys), with separators, and dates as numbers.
+TIP_TITLES = {"stage": "col.stage", "entered": "col.entered", "lost": "col.lost", "loss_rate": "col.loss_rate",
+              "conversion_from_top": "col.conversion_from_top", "segment": "col.segment", "date": "col.date",
+              "channel": "col.channel", "uv": "col.uv", "share_of_uv": "col.share", "value": "col.value",
+              "baseline": "col.baseline", "change": "col.change", "bounce_rate": "col.bounce_rate"}
+
+
+def _tip(field: str, lang: str, number_format: str | None = None) -> alt.Tooltip:
+    name = field.split(":")[0]
+    shown = DATE_FORMATS["day"] if field.endswith(":T") else number_format
+    return alt.Tooltip(field, title=translate(TIP_TITLES[name], lang), **({"format": shown} if shown else {}))
 
 
 def radar_data(dimension_scores: dict[str, float | None], lang: str = "en") -> pd.DataFrame:
@@ -105,8 +118,8 @@ def funnel(stages: pd.DataFrame, leak_threshold: float, lang: str = "en") -> alt
         x=alt.X("entered:Q", title=translate("chart.users", lang)),
         color=alt.Color("status:N", scale=alt.Scale(domain=[translate("chart.ok", lang), leak],
                                                      range=[OK_COLOR, LEAK_COLOR]), title=None),
-        tooltip=["stage:N", "entered:Q", "lost:Q", alt.Tooltip("loss_rate:Q", format=".1%"),
-                 alt.Tooltip("conversion_from_top:Q", format=".1%")],
+        tooltip=[_tip("stage:N", lang), _tip("entered:Q", lang, ",.0f"), _tip("lost:Q", lang, ",.0f"),
+                 _tip("loss_rate:Q", lang, ".1%"), _tip("conversion_from_top:Q", lang, ".1%")],
     )
     text = base.mark_text(align="left", dx=4).encode(x="entered:Q", text="label:N")
     title = translate("chart.funnel_title", lang, threshold=f"{leak_threshold:.0%}")
@@ -122,7 +135,7 @@ def funnel_split(segments: pd.DataFrame, lang: str = "en") -> alt.Chart:
         xOffset="segment:N",
         y=alt.Y("loss_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.loss_rate", lang)),
         color=alt.Color("segment:N", title=translate("chart.segment", lang)),
-        tooltip=["segment:N", "stage:N", alt.Tooltip("loss_rate:Q", format=".1%")],
+        tooltip=[_tip("segment:N", lang), _tip("stage:N", lang), _tip("loss_rate:Q", lang, ".1%")],
     ).properties(height=260, title=translate("chart.funnel_split_title", lang))
 
 
@@ -145,7 +158,7 @@ def gmv_waterfall(before: float, parts: Sequence[tuple[str, float]], after: floa
         y=alt.Y("start:Q", title=f"GMV ({mark})" if mark else "GMV"), y2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=["#6b7280", "#16a34a", LEAK_COLOR]),
                         legend=None),
-        tooltip=["step:N", alt.Tooltip("shown:N", title="GMV")],
+        tooltip=[alt.Tooltip("step:N", title=translate("chart.step", lang)), alt.Tooltip("shown:N", title="GMV")],
     )
     text = base.mark_text(dy=-8).encode(y="end:Q", text="shown:N")
     return (bars + text).properties(height=300, title=translate("chart.waterfall_title", lang))
@@ -157,13 +170,13 @@ def traffic(daily: pd.DataFrame, flagged: pd.DataFrame, uv_drop: float, lang: st
         x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("uv:Q", title=translate("chart.uv", lang)),
         color=alt.Color("channel:N", title=translate("chart.channel", lang)),
-        tooltip=["date:T", "channel:N", "uv:Q", alt.Tooltip("share_of_uv:Q", format=".1%")],
+        tooltip=[_tip("date:T", lang), _tip("channel:N", lang), _tip("uv:Q", lang, ",.0f"), _tip("share_of_uv:Q", lang, ".1%")],
     )
     drops = flagged[flagged["metric"] == "uv_drop"]
     points = alt.Chart(drops).mark_point(color=ANOMALY_COLOR, size=120, filled=True, shape="triangle-down").encode(
         x="date:T", y="value:Q",
-        tooltip=["date:T", "channel:N", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("baseline:Q", format=",.0f"),
-                 alt.Tooltip("change:Q", format=".0%")],
+        tooltip=[_tip("date:T", lang), _tip("channel:N", lang), _tip("value:Q", lang, ",.0f"), _tip("baseline:Q", lang, ",.0f"),
+                 _tip("change:Q", lang, ".0%")],
     )
     return (lines + points).properties(height=300, title=translate("chart.traffic_title", lang, threshold=f"{uv_drop:.0%}"))
 
@@ -173,7 +186,7 @@ def bounce(daily_totals: pd.DataFrame, threshold: float, lang: str = "en") -> al
     line = alt.Chart(daily_totals).mark_line(color=OK_COLOR).encode(
         x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("bounce_rate:Q", axis=alt.Axis(format="%"), title=translate("chart.bounce_rate", lang)),
-        tooltip=["date:T", alt.Tooltip("bounce_rate:Q", format=".1%")],
+        tooltip=[_tip("date:T", lang), _tip("bounce_rate:Q", lang, ".1%")],
     )
     rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=LEAK_COLOR, strokeDash=[4, 4]).encode(y="y:Q")
     above = daily_totals[daily_totals["bounce_rate"] > threshold]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from core.customers import churn as churn_model
 from core.customers import clusters as grouping
-from core.customers import rfm, tier_lines
+from core.customers import customer_file, rfm, tier_lines
 from core.customers import touch_plan as playbook
 from core.data import service as data
 from core.platform.money import money
@@ -233,6 +233,11 @@ def customer_list(tiers: TierView, groups: ClusterView, churn: ChurnView, tier: 
         columns.append("churn_risk")
     chosen = listing if tier is None else listing[listing["tier"] == tier]
     return CustomerList(rows=chosen[columns].reset_index(drop=True), file_name=f"customers-{(tier or 'all').lower()}.csv")
+
+
+def customer_file_rows(listing: CustomerList, lang: str = "en") -> pd.DataFrame:
+    """The list as the downloaded file: translated headers and tiers, rounded numbers, a note where risk is blank."""
+    return customer_file.customer_file(listing.rows, lang)
 
 
 @reads_settings(playbook.SETTINGS_KEY)

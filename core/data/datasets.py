@@ -31,6 +31,7 @@ class Dataset:
     date_column: str | None = None
     ingest_only: tuple[str, ...] = ()  # fields used while loading, not stored
     aggregate: str | None = None  # SQL turning per-user rows into the table's grain
+    melt: tuple[str, str] | None = None  # wide tables: the field taking each column's header, the one taking its cells
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -111,18 +112,46 @@ TRAFFIC_DAILY = Dataset(
     ),
 )
 
+TRAFFIC_WIDE = Dataset(
+    name="traffic_wide",
+    table="traffic_daily",
+    key=TRAFFIC_DAILY.key,
+    date_column="date",
+    melt=("channel", "uv"),
+    fields=(
+        TRAFFIC_DAILY.field("date"),
+        TRAFFIC_DAILY.field("device"),
+        # filled from the columns themselves: each source column's header is the channel, its cells the UV
+        Field("channel", "text"),
+        Field("uv", "integer"),
+    ),
+)
+"""The playbook's traffic report: one row per day, one column of UV per source (`日期,搜索,信息流,社交`).
+
+Melted at ingest into traffic_daily's date x channel rows, so nothing downstream knows the layout.
+Every column that is not the date (or a device column) is a source, except a total column (合计,
+total), which would count the visitors twice. Detected when no dataset explains the headers and
+they are a date plus at least two columns no dataset knows (`looks_wide`); the owner can also pick it."""
+
 FUNNEL_STAGES = Dataset(
     name="funnel_stages",
     table="funnel_stages",
     key=("date", "segment", "step"),
     date_column="date",
     fields=(
-        Field("step", "integer", ("step", "step order", "stage order", "order", "序号", "步骤", "环节序号")),
-        Field("stage", "text", ("stage", "step name", "stage name", "funnel stage", "环节", "阶段", "漏斗环节"), required=True),
-        Field("users", "integer", ("users", "visitors", "uv", "count", "人数", "用户数", "访客数"), required=True),
+        # without a step column the stages come in the file's order (the playbook's funnel has none)
+        Field("step", "integer", ("step", "step order", "stage order", "order", "序号", "步骤", "环节序号"),
+              derive="row_number() over (partition by date, segment order by _source_row)"),
+        Field("stage", "text", ("stage", "step name", "stage name", "funnel stage", "环节", "阶段", "漏斗环节",
+              "用户路径节点", "路径节点", "节点"), required=True),
+        Field("users", "integer", ("users", "visitors", "uv", "count", "人数", "用户数", "访客数", "进入人数",
+              "users entered", "entered"), required=True),
         Field("date", "date", ("date", "day", "日期")),
         Field("segment", "text", ("segment", "device", "channel", "细分", "分组", "设备", "渠道"), default="'all'"),
+        # checked against this stage's users minus the next stage's, not stored (the views derive it)
+        Field("lost", "integer", ("lost", "users lost", "drop off", "dropped", "流失人数", "流失数")),
     ),
+    ingest_only=("lost",),
 )
 
 MARKETING_SPEND = Dataset(
@@ -131,16 +160,21 @@ MARKETING_SPEND = Dataset(
     key=("period_start", "channel"),
     date_column="period_start",
     fields=(
-        Field("period_start", "month", ("month", "period", "date", "day", "月份", "日期", "时间"), required=True),
+        Field("period_start", "month", ("month", "period", "date", "day", "月份", "日期", "时间", "周期", "统计周期"),
+              required=True),
         Field("channel", "text", ("channel", "campaign channel", "platform", "渠道", "投放渠道", "平台"), required=True),
-        Field("spend", "number", ("spend", "cost", "amount spent", "ad spend", "花费", "消耗", "投放金额", "广告花费"), required=True, fill_median=True),
+        Field("spend", "number", ("spend", "cost", "amount spent", "ad spend", "花费", "消耗", "投放金额", "广告花费",
+              "投入", "投入金额", "投入成本", "investment"), required=True, fill_median=True),
         Field("attributed_revenue", "number", ("attributed_revenue", "attributed revenue", "revenue", "conversion value",
-              "gmv", "成交金额", "归因收入", "销售额"),
+              "gmv", "成交金额", "归因收入", "销售额", "收入", "产出", "产出金额", "return"),
               required=True, fill_median=True),
         Field("clicks", "integer", ("clicks", "uv", "visitors", "点击量", "访客数", "点击数")),
         Field("orders", "integer", ("orders", "conversions", "purchases", "订单数", "成交订单数", "转化数")),
         Field("impressions", "integer", ("impressions", "展现量", "曝光量", "展示量")),
+        # the ROI table's own ratio: read so it is not mistaken for data, not stored (ROI is worked out)
+        Field("roi", "text", ("roi", "投入产出比", "roas")),
     ),
+    ingest_only=("roi",),
 )
 
 _EXPERIMENT_CONTEXT = (
@@ -189,6 +223,27 @@ EXPERIMENT_USERS = Dataset(
     """,
 )
 
+AB_REGISTER = Dataset(
+    name="ab_register",
+    table="ab_test_log",
+    key=("test_id",),
+    fields=(
+        Field("test_id", "text", ("test_id", "test id", "test no", "测试编号", "实验编号"), required=True),
+        Field("page", "text", ("page", "test page", "测试页面", "页面")),
+        Field("variable", "text", ("variable", "test variable", "测试变量", "变量")),
+        Field("version_a", "text", ("version_a", "version a", "variant a", "版本a", "a版本")),
+        Field("version_b", "text", ("version_b", "version b", "variant b", "版本b", "b版本")),
+        Field("period", "text", ("period", "test period", "duration", "测试周期", "周期", "测试时间")),
+        Field("sample_size", "integer", ("sample_size", "sample size", "samples", "样本量", "样本数")),
+        Field("rate_a", "rate", ("rate_a", "rate a", "conversion a", "a conversion rate", "a转化率", "a组转化率", "版本a转化率")),
+        Field("rate_b", "rate", ("rate_b", "rate b", "conversion b", "b conversion rate", "b转化率", "b组转化率", "版本b转化率")),
+        Field("confidence", "rate", ("confidence", "confidence level", "置信度", "置信水平", "显著性")),
+        Field("conclusion", "text", ("conclusion", "result", "decision", "结论", "测试结论")),
+    ),
+)
+"""The playbook's A/B record table (表5): one row per finished test, into the register the A/B page keeps.
+Rates and confidence read as the register stores them: 3.2% and 0.032 alike, 95 as 95%."""
+
 INVENTORY = Dataset(
     name="inventory",
     table="inventory",
@@ -217,8 +272,12 @@ HEALTH_INPUTS = Dataset(
 )
 
 DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (ORDERS, TRAFFIC_DAILY, FUNNEL_STAGES, MARKETING_SPEND, EXPERIMENTS, EXPERIMENT_USERS, INVENTORY, HEALTH_INPUTS)
+    d.name: d for d in (ORDERS, TRAFFIC_DAILY, TRAFFIC_WIDE, FUNNEL_STAGES, MARKETING_SPEND, EXPERIMENTS, EXPERIMENT_USERS,
+                        AB_REGISTER, INVENTORY, HEALTH_INPUTS)
 }
+
+# A total column of a wide table: left out of the melt, it would count every visitor twice.
+TOTAL_HEADERS = frozenset({"合计", "总计", "汇总", "总访客数", "total", "all", "sum", "总计uv", "total uv"})
 
 
 # Headers of a Taobao/Tmall order report (千牛 订单报表); such a report names no currency because it is CNY.
@@ -254,14 +313,43 @@ def missing_required(dataset: Dataset, mapping: dict[str, str]) -> list[str]:
     return [f.name for f in dataset.fields if f.required and f.name not in mapping and f.derive is None]
 
 
+def melted_headers(dataset: Dataset, headers: list[str], mapping: dict[str, str]) -> list[str]:
+    """The columns a wide table melts: every one not mapped to a field and not a total."""
+    mapped = set(mapping.values())
+    return [h for h in headers if h not in mapped and normalise_header(h) not in TOTAL_HEADERS] if dataset.melt else []
+
+
+def _known_headers() -> frozenset[str]:
+    return frozenset(normalise_header(a) for d in DATASETS.values() for f in d.fields for a in f.aliases)
+
+
+def looks_wide(headers: list[str]) -> bool:
+    """A date column and at least two other columns, most of them no field any dataset knows (totals aside;
+    "most", as a source may be called `email`): the playbook's traffic report, one column per source. Headers
+    only, so a file is recognised before it is read; a column that is not a number then shows as rejected
+    values, and the owner can pick another kind."""
+    mapping = suggest_mapping(TRAFFIC_WIDE, headers)
+    if "date" not in mapping:
+        return False
+    known = _known_headers()
+    sources = melted_headers(TRAFFIC_WIDE, headers, {"date": mapping["date"]})
+    return len(sources) >= 2 and 2 * sum(normalise_header(h) in known for h in sources) < len(sources)
+
+
 def detect_kind(headers: list[str]) -> str | None:
-    """The dataset whose required fields all appear, preferring the one that explains the most headers."""
+    """The dataset whose required fields all appear, preferring the one that explains the most headers;
+    failing that, a wide traffic report (`looks_wide`). A wide table is never chosen by its fields (it
+    maps only its date), so an ordinary layout always wins."""
     best, best_score = None, 0
     for dataset in DATASETS.values():
+        if dataset.melt:
+            continue
         mapping = suggest_mapping(dataset, headers)
         if missing_required(dataset, mapping):
             continue
         score = len(mapping) + sum(1 for f in dataset.fields if f.required)
         if score > best_score:
             best, best_score = dataset.name, score
+    if best is None and looks_wide(headers):
+        return TRAFFIC_WIDE.name
     return best

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from core.data import sources
-from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, missing_required, suggest_mapping
+from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, melted_headers, missing_required, suggest_mapping
 from core.data.messages import LabelledMessage
 from core.platform.errors import WorkspaceReadOnly
 from core.platform.i18n import translate
@@ -166,7 +166,25 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
     return len(malformed)
 
 
-def _scan_raw(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | None) -> tuple[bool, dict[str, int]]:
+def _melt(cur, dataset: Dataset, mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
+    """`cells`: a wide table's rows, one per non-blank cell of the melted columns, the column's header in
+    the melt's first field and the cell in its second; the row keeps its number in the file (a bad cell
+    rejects its whole row, as the owner sees it). Returns the mapping with both fields on `cells`."""
+    header_field, value_field = dataset.melt
+    kept = ", ".join([ROW] + [quote(h) for h in mapping.values()])
+    cur.execute(
+        f"""create temp table cells as
+            select * replace (trim({quote(header_field)}) as {quote(header_field)})
+            from (unpivot (select {kept}, {', '.join(quote(c) for c in columns)} from raw)
+                  on {', '.join(quote(c) for c in columns)} into name {quote(header_field)} value {quote(value_field)})
+            where not is_blank({quote(value_field)})
+            order by {ROW}"""
+    )
+    return {**mapping, header_field: header_field, value_field: value_field}
+
+
+def _scan_raw(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | None,
+              rows: str = "raw") -> tuple[bool, dict[str, int]]:
     """One pass over the text for what parsing needs to know first: whether to read dates day-first
     (unless given) and, for orders, how many order-level values are blank.
 
@@ -178,7 +196,7 @@ def _scan_raw(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | 
         f"sum(case when iso_timestamp({c}) is null then (parse_timestamp({c}, true) is not null)::integer"
         f" - (parse_timestamp({c}, false) is not null)::integer end)" for c in dates
     ] + [f"sum(is_blank({quote(mapping[f.name])})::integer)" for f in order_level]
-    values = cur.execute(f"select {', '.join(parts)} from raw").fetchone() if parts else ()
+    values = cur.execute(f"select {', '.join(parts)} from {rows}").fetchone() if parts else ()
     if day_first is None:
         day_first = sum(v or 0 for v in values[:len(dates)]) > 0
     blanks = {f.name: int(v or 0) for f, v in zip(order_level, values[len(dates):])}
@@ -190,7 +208,7 @@ def _flagged(f: Field, mapping: dict[str, str]) -> bool:
     return f.name in mapping and f.type != "text"
 
 
-def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool) -> None:
+def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, rows: str = "raw") -> None:
     """`parsed`: every field typed, and for a flagged one a `__bad` flag: a value was given but does not parse.
 
     A view: a query over it parses only the columns it uses, and `typed` is the one copy of the rows."""
@@ -210,13 +228,13 @@ def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
         else:
             inner.append(f"null::{SQL_TYPES[f.type]} as {name}")
             outer.append(name)
-    cur.execute(f"create temp view parsed as select {', '.join(outer)} from (select {', '.join(inner)} from raw)")
+    cur.execute(f"create temp view parsed as select {', '.join(outer)} from (select {', '.join(inner)} from {rows})")
 
 
 def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, blanks: dict[str, int],
-                 defaults: dict[str, str]) -> list[CleaningNote]:
+                 defaults: dict[str, str], rows: str = "raw") -> list[CleaningNote]:
     """Parse, copy order-level fields down an order's lines, then apply defaults and derivations: one copy."""
-    _parsed_view(cur, dataset, mapping, day_first)
+    _parsed_view(cur, dataset, mapping, day_first, rows)
     columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + "__bad") for f in dataset.fields if _flagged(f, mapping)]
     source = "parsed"
     fills: list[tuple[Field, int]] = []
@@ -285,23 +303,25 @@ def _fill_medians(cur, dataset: Dataset, mapping: dict[str, str]) -> list[Cleani
     return notes
 
 
-def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str]) -> None:
+def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], rows: str = "raw") -> None:
     """A `problems` table: one row per unusable value, located by row and source column.
 
     One pass counts every kind of problem; only the kinds that occur are then looked up (the raw value
     comes from `raw`, joined on the row for the few rows concerned)."""
     parts = []  # (condition on typed, the problem row to insert, whether the raw text is needed); {t} qualifies
     for f in dataset.fields:
-        source = mapping.get(f.name, f.name).replace("'", "''")
+        source = "'" + mapping.get(f.name, f.name).replace("'", "''") + "'"
+        if dataset.melt and f.name == dataset.melt[1]:  # a melted cell is named by its column's header
+            source = f"typed.{quote(dataset.melt[0])}"
         name = quote(f.name)
-        raw = f"raw.{quote(mapping[f.name])}" if f.name in mapping else "null"
+        raw = f"{rows}.{quote(mapping[f.name])}" if f.name in mapping else "null"
         if _flagged(f, mapping):
-            parts.append(("{t}" + quote(f.name + "__bad"), f"'{source}', {raw}, 'not_{f.type}', ''", True))
+            parts.append(("{t}" + quote(f.name + "__bad"), f"{source}, {raw}, 'not_{f.type}', ''", True))
         if f.required:
             bad = "not {t}" + quote(f.name + "__bad") if _flagged(f, mapping) else "true"
-            parts.append(("{t}" + f"{name} is null and {bad}", f"'{source}', null, 'missing', ''", False))
+            parts.append(("{t}" + f"{name} is null and {bad}", f"{source}, null, 'missing', ''", False))
         if f.type == "integer" or f.name in {"spend", "attributed_revenue", "unit_price", "quantity", "order_total"}:
-            parts.append(("{t}" + f"{name} < 0", f"'{source}', {raw}, 'negative', ''", f.name in mapping))
+            parts.append(("{t}" + f"{name} < 0", f"{source}, {raw}, 'negative', ''", f.name in mapping))
     if dataset.name == "experiments":
         source = mapping["conversions"].replace("'", "''")
         parts.append(("{t}conversions > {t}users", f"'{source}', conversions::varchar, 'conversions_above_users', users::varchar", False))
@@ -311,14 +331,25 @@ def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str]) -> None:
     counts = cur.execute(
         "select " + ", ".join(f"count(*) filter (where {condition.format(t='')})" for condition, _, _ in parts) + " from typed"
     ).fetchone() if parts else ()
+    # a melted table has one row per cell: a cell is its file row and its column's header
+    join = f"{rows}.{ROW} = typed.{ROW}" + (f" and {rows}.{quote(dataset.melt[0])} = typed.{quote(dataset.melt[0])}" if dataset.melt else "")
     for (condition, columns, needs_raw), count in zip(parts, counts):
         if not count:
             continue
         if needs_raw:
-            cur.execute(f"insert into problems select typed.{ROW}, {columns} from typed join raw on raw.{ROW} = typed.{ROW} "
+            cur.execute(f"insert into problems select typed.{ROW}, {columns} from typed join {rows} on {join} "
                         f"where {condition.format(t='typed.')}")
         else:
             cur.execute(f"insert into problems select {ROW}, {columns} from typed where {condition.format(t='')}")
+    if dataset.name == "funnel_stages" and "lost" in mapping:
+        # the playbook's 流失人数: those who entered this stage and not the next one
+        source = mapping["lost"].replace("'", "''")
+        cur.execute(
+            f"""insert into problems select {ROW}, '{source}', lost::varchar, 'lost_mismatch', expected::varchar
+                from (select {ROW}, lost, users - lead(users) over (partition by date, segment order by step) as expected
+                      from typed)
+                where lost <> expected"""
+        )
     if dataset.aggregate is None and dataset.name != "orders":
         key = ", ".join(quote(k) for k in dataset.key)
         columns = "/".join(mapping.get(k, k) for k in dataset.key).replace("'", "''")
@@ -431,22 +462,31 @@ def staged(
         unknown = sorted(set(mapping.values()) - set(headers))
         if unknown:
             raise IngestError("error.unknown_columns", file=file_name, columns=", ".join(unknown))
+        if dataset.melt:  # the melted fields come from the columns themselves, whatever the form says
+            mapping = {k: v for k, v in mapping.items() if k not in dataset.melt}
         missing = missing_required(dataset, mapping)
         if missing:
             # named as the mapping form labels them ("Order ID *"), in the user's language
             raise IngestError("error.missing_columns", file=file_name,
                               labels={"kind": f"dataset.{kind}", "columns": [f"field.{name}" for name in missing]})
-        day_first, blanks = _scan_raw(cur, dataset, mapping, day_first)
+        rows = "raw"
+        if dataset.melt:
+            melted = melted_headers(dataset, headers, mapping)
+            if not melted:
+                raise IngestError("error.missing_columns", file=file_name,
+                                  labels={"kind": f"dataset.{kind}", "columns": [f"field.{dataset.melt[1]}"]})
+            mapping, rows = _melt(cur, dataset, mapping, melted), "cells"
+        day_first, blanks = _scan_raw(cur, dataset, mapping, day_first, rows)
         report = Report(file_name, kind, mapping, headers, source.encoding, source.file_type, source.delimiter, day_first)
 
         step(0.3, "progress.parsing")
         currency = implied_currency(dataset, headers, mapping)
         report.implied_currency = currency
         report.cleaning += _build_typed(cur, dataset, mapping, day_first, blanks,
-                                        {"currency": f"'{currency}'"} if currency else {})
+                                        {"currency": f"'{currency}'"} if currency else {}, rows)
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
-        _collect_problems(cur, dataset, mapping)
+        _collect_problems(cur, dataset, mapping, rows)
         report.cleaning += _finalise(cur, dataset)
         _report_tables(cur, report, file_name, malformed_rows)
         yield cur, report

@@ -4,7 +4,8 @@ and AOV for a period against the one before.
 The playbook's definitions: the conversion rate is ordering customers / UV (not orders / UV) and 客单价,
 here "revenue per buyer", is GMV per ordering customer, so GMV = UV x conversion rate x revenue per buyer
 holds exactly. Beside them: orders per customer and the average order value (笔单价, GMV / orders), whose
-product is revenue per buyer again.
+product is revenue per buyer again, unless price outliers are left out of averages: AOV follows that rule, GMV
+and revenue per buyer never do, so the bridge stays on GMV.
 
 The change in GMV splits exactly into three parts, taken one factor at a time in that order: UV's part at
 the old conversion and revenue per buyer, conversion's part at the new UV and the old revenue per buyer,
@@ -22,6 +23,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from core.platform import queries
+from core.platform.i18n import translate
 from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 
@@ -49,6 +51,9 @@ class Period:
     orders: float
     gmv: float
     customers: float  # ordering customers: distinct customers with an order in the period
+    # What averages take when price outliers leave them (data.ORDER_SETTINGS); None: the same as gmv and orders.
+    revenue_for_averages: float | None = None
+    orders_for_averages: float | None = None
 
     @property
     def conversion_rate(self) -> float | None:
@@ -66,8 +71,11 @@ class Period:
 
     @property
     def aov(self) -> float | None:
-        """The average order value (笔单价): GMV per order."""
-        return self.gmv / self.orders if self.orders else None
+        """The average order value (笔单价): GMV per order, less the price outliers when the owner leaves them
+        out of averages (GMV and 客单价 keep them, so the bridge still adds up to GMV)."""
+        revenue = self.gmv if self.revenue_for_averages is None else self.revenue_for_averages
+        orders = self.orders if self.orders_for_averages is None else self.orders_for_averages
+        return revenue / orders if orders else None
 
     def why_missing(self, kpi: str) -> str | None:
         """The catalog key saying why `kpi` has no value in this period; None when it has one."""
@@ -91,7 +99,8 @@ def previous(start: date, end: date) -> tuple[date, date]:
 def period(workspace: Workspace, start: date, end: date) -> Period:
     row = queries.frame(workspace, "diagnosis/kpi_period", start=start, end=end).iloc[0]
     uv = None if pd.isna(row["uv"]) else float(row["uv"])
-    return Period(start, end, uv, float(row["count_orders"]), float(row["gmv"]), float(row["count_customers"]))
+    return Period(start, end, uv, float(row["count_orders"]), float(row["gmv"]), float(row["count_customers"]),
+                  float(row["revenue_for_averages"]), float(row["orders_for_averages"]))
 
 
 def gmv_bridge(before: Period, after: Period) -> list[tuple[str, float]]:
@@ -163,8 +172,8 @@ def shown_value(change: Change, currency: str | None) -> str:
     return f"{change.value:.2%}" if change.kpi == "conversion_rate" else f"{change.value:,.0f}"
 
 
-def shown_change(change: Change) -> str | None:
-    """+12.5% (or +0.30 pt for a rate); None without an earlier value to compare with."""
+def shown_change(change: Change, lang: str = "en") -> str | None:
+    """+12.5% (or +0.30 pt, in Chinese +0.30 个百分点, for a rate); None without an earlier value to compare with."""
     if change.change is None:
         return None
-    return f"{change.change:+.2f} pt" if change.in_points else f"{change.change:+.1%}"
+    return translate("change.points", lang, value=f"{change.change:+.2f}") if change.in_points else f"{change.change:+.1%}"

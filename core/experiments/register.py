@@ -15,6 +15,7 @@ from core.platform.workspace import Workspace
 
 COLUMNS = ["test_id", "page", "variable", "version_a", "version_b", "period", "sample_size", "rate_a", "rate_b",
            "confidence", "conclusion"]
+SHARES = ("rate_a", "rate_b", "confidence")  # fractions of 1, kept to 6 decimals: shown as percentages
 
 
 class DuplicateTestId(Message):

@@ -23,6 +23,7 @@ CONTROL_NAMES = ("a", "control", "baseline", "对照组", "对照")
 DuplicateTestId = test_register.DuplicateTestId  # saving the register refuses an id used twice; the page says so
 SRM_ALPHA = abtest.SRM_ALPHA  # the page names the sample-ratio threshold it applies
 TRAFFIC_WINDOW_DAYS = 28  # the planner's daily traffic: the average over the last four weeks
+REGISTER_SHARES = test_register.SHARES  # register columns holding a share of 1 (rates, confidence): shown as %
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ from core.sales import service as sales_service
 Translate = Callable[..., str]
 
 
+def day(value, t: Translate) -> str:
+    """A date the reader's way: 2024-05-01, in Chinese 2024/05/01, as on the pages."""
+    return value.strftime(t("date.format"))
+
+
 def _percent(value, digits: int = 1) -> str:
     return html.MISSING if value is None or pd.isna(value) else f"{value:.{digits}%}"
 
@@ -30,9 +35,9 @@ def _count(value) -> str:
 def kpis(result, t: Translate, lang: str) -> list[str]:
     """The KPI tiles with their changes (or why a figure is missing) and the GMV bridge."""
     items = [(t(f"kpi.{c.kpi}"), diagnosis.shown_value(c, result.currency),
-              t(c.missing) if c.missing else diagnosis.shown_change(c)) for c in result.changes]
+              t(c.missing) if c.missing else diagnosis.shown_change(c, lang)) for c in result.changes]
     parts = [html.heading(t("diagnosis.kpis")), html.tiles(items),
-             html.paragraph(t("kpi.compared", start=result.before.start, end=result.before.end), "muted")]
+             html.paragraph(t("kpi.compared", start=day(result.before.start, t), end=day(result.before.end, t)), "muted")]
     if result.gmv_bridge:
         parts += [svg(diagnosis_charts.gmv_waterfall(result.before.gmv, result.gmv_bridge, result.current.gmv, lang,
                                                      result.currency)),
@@ -86,7 +91,7 @@ def traffic(result, t: Translate, lang: str) -> list[str]:
     if result.daily_by_channel.empty:
         return []
     bounce, rate = f"{result.bounce_threshold:.0%}", diagnosis.RATE_ANOMALIES
-    rows = [[str(r.date)[:10], t("anomaly.all_channels") if r.channel == diagnosis.WHOLE_DAY else r.channel,
+    rows = [[day(r.date, t), t("anomaly.all_channels") if r.channel == diagnosis.WHOLE_DAY else r.channel,
              t(f"anomaly.{r.metric}", threshold=bounce),
              _percent(r.value) if r.metric in rate else _count(r.value),
              _percent(r.baseline, 0) if r.metric in rate else _count(r.baseline)]
@@ -129,9 +134,9 @@ def missing(t: Translate, datasets: list[str]) -> list[str]:
 def sales(overview, over_time, t: Translate, lang: str) -> list[str]:
     """The period's sales figures against the period before, sales over time, new against returning, top sellers."""
     items = [(t(f"sales.figure.{f.key}"), sales_service.shown_value(f, overview.currency),
-              t(f.missing) if f.missing else sales_service.shown_change(f)) for f in overview.figures]
+              t(f.missing) if f.missing else sales_service.shown_change(f, lang)) for f in overview.figures]
     parts = [html.heading(t("sales.title")), html.tiles(items),
-             html.paragraph(t("sales.compared", start=overview.previous_start, end=overview.previous_end), "muted")]
+             html.paragraph(t("sales.compared", start=day(overview.previous_start, t), end=day(overview.previous_end, t)), "muted")]
     if not overview.has_orders:
         return parts + [html.paragraph(t("sales.no_orders_in_period"))]
     parts += [html.heading(t("sales.over_time"), 3),

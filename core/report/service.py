@@ -30,7 +30,7 @@ def shop_report(workspace: Workspace, start: date | None = None, end: date | Non
     start, end = diagnosis.date_range(workspace).period(start, end)
     result = diagnosis.diagnose(workspace, start, end)
     name = shop or workspace.display_name
-    body = [html.heading(t("report.title", shop=name), 1), html.paragraph(t("report.period", start=start, end=end), "muted")]
+    body = [html.heading(t("report.title", shop=name), 1), html.paragraph(t("report.period", start=sections.day(start, t), end=sections.day(end, t)), "muted")]
     if held.get("orders"):
         body += sections.sales(sales.overview(workspace, start, end),
                                sales.sales(workspace, sales.suggested_grain(start, end), start, end), t, lang)

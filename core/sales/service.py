@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.data.service import ORDER_SETTINGS, shop_currency
 from core.diagnosis.service import DataRange
+from core.platform.i18n import translate
 from core.platform.money import MISSING, money
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
@@ -149,8 +150,8 @@ def shown_value(figure: Figure, currency: str | None) -> str:
     return f"{figure.value:.{figure.decimals}%}" if figure.unit == "rate" else f"{figure.value:,.0f}"
 
 
-def shown_change(figure: Figure) -> str | None:
-    """+12.5%, or +3.0 pt for a rate; None without an earlier value."""
+def shown_change(figure: Figure, lang: str = "en") -> str | None:
+    """+12.5%, or +3.0 pt (in Chinese +3.0 个百分点) for a rate; None without an earlier value."""
     if figure.change is None:
         return None
-    return f"{figure.change:+.1f} pt" if figure.in_points else f"{figure.change:+.1%}"
+    return translate("change.points", lang, value=f"{figure.change:+.1f}") if figure.in_points else f"{figure.change:+.1%}"

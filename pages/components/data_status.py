@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from core.data import service
 from core.platform.workspace import Workspace
+from pages.components import period_picker
 from pages.components.state import cached, t
 
 
@@ -18,11 +21,17 @@ def last_loaded(workspace: Workspace) -> dict:
     return cached(service.last_loaded, workspace)
 
 
+def span(entry: dict) -> str:
+    """A dataset's first and last day, written the interface language's way (2024/05/01 in Chinese)."""
+    return t("date.span", start=period_picker.day(date.fromisoformat(entry["min_date"])),
+             end=period_picker.day(date.fromisoformat(entry["max_date"])))
+
+
 def summary_frame(workspace: Workspace) -> pd.DataFrame:
     rows = []
     for entry in summary(workspace):
-        span = f"{entry['min_date']} – {entry['max_date']}" if entry["min_date"] else "–"
-        rows.append({t("col.dataset"): t(f"dataset.{entry['name']}"), t("col.rows"): entry["rows"], t("col.dates"): span})
+        shown = span(entry) if entry["min_date"] else "–"
+        rows.append({t("col.dataset"): t(f"dataset.{entry['name']}"), t("col.rows"): entry["rows"], t("col.dates"): shown})
     return pd.DataFrame(rows)
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.diagnosis import service
+from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from pages.components.state import t
 
@@ -34,7 +35,7 @@ def _inputs(workspace: Workspace, shown: service.HealthSettings, read_only: bool
             for metric, period in shown.inputs_from)
         st.caption(t("diagnosis.inputs_from", items=carried, period=shown.input_period))
     edited = st.data_editor(
-        typed, disabled=["metric", "label"] if not read_only else True, hide_index=True, key="health_inputs_editor",
+        typed, disabled=["metric", "label"] if not read_only else True, hide_index=True, placeholder=MISSING, key="health_inputs_editor",
         column_config={"metric": None, "label": t("col.metric"),
                        "value": st.column_config.NumberColumn(t("col.value"), min_value=0.0, format="%.4g")},
     )
@@ -56,7 +57,7 @@ def _weights(workspace: Workspace, shown: service.HealthSettings, read_only: boo
         "direction": [t("health.lower_better" if m.lower_is_better else "health.higher_better") for m in shown.metrics],
     })
     edited = st.data_editor(
-        table, hide_index=True, key="health_weights_editor", disabled=True if read_only else ["metric", "label", "direction"],
+        table, hide_index=True, placeholder=MISSING, key="health_weights_editor", disabled=True if read_only else ["metric", "label", "direction"],
         column_config={
             "metric": None, "label": t("col.metric"), "direction": t("col.direction"),
             "weight": st.column_config.NumberColumn(t("col.weight_percent"), min_value=0.0, max_value=100.0),

@@ -7,8 +7,20 @@ import streamlit as st
 
 from core.data import service
 from core.data.service import Report
+from core.platform.money import MISSING
 from pages.components import export_buttons
 from pages.components.state import lang, t
+
+
+def numbers(frame: pd.DataFrame) -> dict:
+    """Every number column with thousands separators in the reader's locale (12,345.5), as on the tiles."""
+    return {column: st.column_config.NumberColumn(format="localized")
+            for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])}
+
+
+def _labels(frame: pd.DataFrame) -> dict:
+    """The parsed preview's columns under the names the mapping form shows (订单号, not order_id)."""
+    return {column: t(f"field.{column}") for column in frame.columns if t(f"field.{column}") != f"field.{column}"}
 
 
 def show(report: Report) -> None:
@@ -26,10 +38,11 @@ def show(report: Report) -> None:
             st.write("• " + note.text(lang()))
     if report.problems:
         st.markdown("**" + t("data.problems", count=report.problem_count) + "**")
-        st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True)
+        st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True, placeholder=MISSING)
         st.markdown("**" + t("data.rejected_rows") + "**")
         rejected = service.rejected_rows(report, lang())  # reasons as sentences in the user's language
-        st.dataframe(rejected, hide_index=True)
+        st.dataframe(rejected, hide_index=True, placeholder=MISSING, column_config=numbers(rejected))
         export_buttons.show_export_csv(rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
     st.markdown("**" + t("data.preview") + "**")
-    st.dataframe(report.sample, hide_index=True)
+    sample = report.sample.rename(columns=_labels(report.sample))
+    st.dataframe(sample, hide_index=True, placeholder=MISSING, column_config=numbers(sample))

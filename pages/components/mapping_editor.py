@@ -36,7 +36,8 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
         columns = st.columns(3)
         options = [UNMAPPED, *headers]
         labels = {**{h: h for h in headers}, UNMAPPED: t("data.unmapped")}
-        for index, f in enumerate(dataset.fields):
+        melted = set(dataset.melt or ())  # a wide table fills these from its columns: nothing to choose
+        for index, f in enumerate(f for f in dataset.fields if f.name not in melted):
             label = t(f"field.{f.name}") + (" *" if f.required else "")
             choice = columns[index % 3].selectbox(
                 label, options, index=options.index(suggested.get(f.name, UNMAPPED)),

@@ -36,9 +36,10 @@ def show():
         if workspace.is_demo:
             st.caption(t("sidebar.demo_note"))
         loaded = data_status.last_loaded(workspace)
-        st.caption(t("sidebar.freshness", when=max(loaded.values()).strftime("%Y-%m-%d %H:%M")) if loaded else t("sidebar.no_data"))
+        when = max(loaded.values()).strftime(t("date.time_format")) if loaded else None
+        st.caption(t("sidebar.freshness", when=when) if loaded else t("sidebar.no_data"))
         for entry in data_status.summary(workspace):
             if entry["rows"]:
-                span = f"{entry['min_date']} – {entry['max_date']}" if entry["min_date"] else ""
+                span = data_status.span(entry) if entry["min_date"] else ""
                 st.caption(t("sidebar.dataset_line", dataset=t(f"dataset.{entry['name']}"), rows=f"{entry['rows']:,}", span=span))
         return workspace

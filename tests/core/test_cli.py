@@ -168,7 +168,9 @@ def test_matrix_writes_category_channel_and_tier_rows(tmp_path):
     done = run("matrix", "--workspace", ws, "--days", 10, "--by-tier", "--out", out)
     assert done.returncode == 0, done.stderr
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("category,channel,customer_tier,gmv,share_of_gmv,growth")
+    # translated headers and tiers, in English (issue 12: no catalog keys in files)
+    assert lines[0] == "Category,Channel,Customer tier,GMV,Share of GMV,Growth,ROI,Potential,Suggested action"
+    assert "budget." not in out.read_text(encoding="utf-8-sig")
     # the recent period is 16-25 June and b had no orders before it, so both of b's lines count as New;
     # a1 falls before both periods; the formula-looking category is neutralised
     assert lines[1].startswith("Bags,search,New,300.0,") and lines[2].startswith("'=cmd(),feed,New,50.0,")

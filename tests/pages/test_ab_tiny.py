@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.data import ingest
 from core.platform.workspace import Workspace
 from tests.conftest import write_csv
@@ -143,3 +145,24 @@ def test_the_rates_chart_gives_each_variant_its_own_row_under_a_title_that_fits(
     assert spec["height"] == {"step": 44}
     assert spec["layer"][0]["encoding"]["y"]["field"] == "variant"
     assert spec["title"] == {"text": "Conversion rate per variant with its interval", "anchor": "start", "offset": 8}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_register_shows_rates_and_confidence_as_percentages(data_dir, tmp_path, lang):
+    import json
+
+    from core.platform.i18n import translate
+
+    at = page_for(tiny_shop(data_dir, tmp_path, EXPERIMENT, TRAFFIC).path, "pages.ab_testing")
+    at.session_state["lang"] = lang
+    at.run()
+    at.button(key="ab_add_log").click().run()
+    editor = next(d for d in at.dataframe if "test_id" in d.value.columns)
+    config = json.loads(editor.proto.columns)
+    # the logged row keeps its fractions (A 0.5, B 0.1); the table shows them as 50.00% and 10.00%, the
+    # confidence as a percentage too, never a bare "1"; the sample size 200 with separators once it grows
+    assert editor.value[["rate_a", "rate_b"]].values.tolist() == [[0.5, 0.1]]
+    for column in ("rate_a", "rate_b", "confidence"):
+        assert config[column]["label"] == translate(f"ab.log.{column}", lang)
+        assert config[column]["type_config"]["format"] == "percent"
+    assert config["sample_size"]["type_config"]["format"] == "localized"

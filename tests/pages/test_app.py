@@ -244,3 +244,23 @@ def test_a_load_that_fails_leaves_no_progress_bar_frozen(data_dir, monkeypatch):
     assert not at.get("progress")  # the bar is gone, not frozen at "Saving"
     assert not (data_dir / "failing.duckdb").exists()
     assert set(upload_dir().iterdir()) <= before  # the failed load's temporary copy is gone too
+
+
+def test_the_data_page_tables_read_well(data_dir):
+    """issue 12: counts with thousands separators (123,780 in a table as on the tiles), "–" for what is missing
+    (Streamlit wrote "None"), and dataset dates the Chinese way in Chinese."""
+    import json
+    import re
+
+    at = _upload(data_dir, "readable", "orders.csv", (ORDERS_CSV + "A3,c3,someday,10,s3,1,10\n").encode(), "zh")
+    assert at.dataframe and all(d.proto.placeholder == "–" for d in at.dataframe)
+    rejected, preview = at.dataframe[1], at.dataframe[2]
+    assert json.loads(rejected.proto.columns)["row"]["type_config"]["format"] == "localized"
+    # the preview's columns under the form's labels (was order_id, order_total...), numbers with separators
+    assert "order_id" not in preview.value.columns and "is_price_outlier" not in preview.value.columns
+    assert {json.loads(preview.proto.columns)[c]["type_config"]["format"] for c in ("订单实付金额", "数量")} == {"localized"}
+    summary = [d for d in at.dataframe if "行数" in d.value.columns]
+    assert summary and json.loads(summary[0].proto.columns)["行数"]["type_config"]["format"] == "%,d"
+    spans = [span for span in summary[0].value["日期范围"] if span != "–"]
+    # the demo's datasets, dated the way the picker writes them (2024/05/01 – ...), not 2024-05-01
+    assert spans and all(re.fullmatch(r"\d{4}/\d{2}/\d{2} – \d{4}/\d{2}/\d{2}", span) for span in spans)

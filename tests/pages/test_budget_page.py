@@ -30,8 +30,9 @@ def test_roi_drop_candidate_optimizer_and_a_slider():
     # the shop's own visitors stand beside the platform's clicks: October 2026 summed from the demo's traffic file
     traffic = pd.read_csv(ROOT / "sample_data" / "traffic_daily.csv")
     october = traffic[traffic["date"].str.startswith("2026-10")].groupby("channel")["uv"].sum()
-    assert latest["Site UV (traffic report)"].to_dict() == october.to_dict()
-    assert (latest["Shop orders (order export)"] > 0).all()
+    # shown with thousands separators, as the tiles show numbers (issue 12)
+    assert latest["Site UV (traffic report)"].to_dict() == {c: f"{v:,}" for c, v in october.items()}
+    assert (latest["Shop orders (order export)"].str.replace(",", "").astype(int) > 0).all()
     assert latest.loc["social", "Suggested action"] == "Drop or rework"
     moves = [m.value for m in at.markdown if m.value.startswith("• Move")]
     # social's curve explains nothing (R² 0.00), so it is held at its spend and no money moves out of it
@@ -102,7 +103,9 @@ def _budget_page():
 
 def _optimised(at) -> dict[str, float]:
     table = next(d.value for d in at.dataframe if "Marginal ROI at this spend" in d.value.columns)
-    return {c: float(v.replace(",", "")) for c, v in zip(table["Channel"], table["Proposed spend"])}
+    # amounts carry the demo's currency (CNY) and thousands separators
+    assert all(v.startswith("¥") for v in table["Proposed spend"])
+    return {c: float(v.replace(",", "").removeprefix("¥")) for c, v in zip(table["Channel"], table["Proposed spend"])}
 
 
 def _metric(at, label: str, index: int = 0) -> float:

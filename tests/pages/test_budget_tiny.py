@@ -48,8 +48,9 @@ def test_roi_table_drop_rule_and_the_latest_month(tiny):
     assert at.warning[0].value == "social: ROI below 1 in each of its last 3 months: a candidate to drop or rework."
     latest = _table(at, "Suggested action").set_index("Channel")
     # March: search CPC 200/80 = 2.5, CPA 200/8 = 25, conversion 8/80; social CPA 100/1, conversion 1/10
-    assert latest.loc["search", ["Spend", "ROI", "CPC", "CPA"]].tolist() == [200, 2.0, 2.5, 25.0]
-    assert latest.loc["social", ["Spend", "ROI", "CPA"]].tolist() == [100, 0.9, 100.0]
+    # shown as text the way the tiles show numbers (issue 12); no orders, so no currency to mark
+    assert latest.loc["search", ["Spend", "ROI", "CPC", "CPA"]].tolist() == ["200", "2.00", "2.50", "25.00"]
+    assert latest.loc["social", ["Spend", "ROI", "CPA"]].tolist() == ["100", "0.90", "100.00"]
     assert latest["Ad conversion (orders / clicks)"].tolist() == ["10.00%", "10.00%"]
     assert latest["Suggested action"].to_dict() == {"search": "Keep; grow if the curve allows", "social": "Drop or rework"}
     assert "Site UV (traffic report)" not in latest.columns  # no traffic report, no order export
@@ -180,3 +181,49 @@ def test_optimizer_stays_in_range_holds_the_poor_fit_and_warns_at_each_move(guar
     assert [e.value for e in at.error] == [
         "Kept within the ranges their history supports, with held channels at their current spend, the channels can take "
         "100 to 825 in total, not 2,000. Change the total, free the range or free held channels."]
+
+
+# the tiny spend sheet x 1,000 (search 200,000 and social 100,000 in March), and one order in CNY naming the
+# shop's currency
+BIG_SPEND = """
+    month,channel,spend,attributed_revenue,clicks,orders
+    2024-01,search,100000,300000,50000,5000
+    2024-02,search,100000,200000,40000,4000
+    2024-03,search,200000,400000,80000,8000
+    2024-01,social,100000,50000,10000,1000
+    2024-02,social,100000,80000,10000,1000
+    2024-03,social,100000,90000,10000,1000
+"""
+CNY_ORDER = """
+    order_id,customer_id,order_time,order_total,status,currency
+    A1,c1,2024-03-10 10:00,100,paid,CNY
+"""
+
+
+@pytest.mark.parametrize(("lang", "spend", "action"), [("en", "Spend", "Suggested action"), ("zh", None, None)])
+def test_tables_show_thousands_and_the_currency_and_sliders_move_in_round_steps(data_dir, tmp_path, lang, spend, action):
+    from core.platform.i18n import translate
+
+    shop = Workspace(data_dir / "big.duckdb")
+    ingest.load(shop, write_csv(tmp_path / "spend.csv", BIG_SPEND), kind="marketing_spend")
+    ingest.load(shop, write_csv(tmp_path / "orders.csv", CNY_ORDER), kind="orders")
+    at = page_for(shop.path, "pages.budget")
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception and not at.error
+    word = lambda key: translate(key, lang)  # noqa: E731
+    latest = _table(at, word("budget.col.action")).set_index(word("col.channel"))
+    # March: search spend 200,000, revenue 400,000, clicks 80,000, CPC 200,000 / 80,000 = 2.50
+    assert latest.loc["search", word("budget.col.spend")] == "¥200,000"
+    assert latest.loc["search", word("budget.col.revenue")] == "¥400,000"
+    assert latest.loc["search", [word("budget.col.clicks"), word("budget.col.cpc")]].tolist() == ["80,000", "¥2.50"]
+    # what-if: today's split, 200,000 + 100,000, with separators and the currency
+    what_if = _table(at, word("budget.col.revenue_now")).set_index(word("col.channel"))
+    assert what_if[word("budget.col.current")].to_dict() == {"search": "¥200,000", "social": "¥100,000"}
+    # no raw missing values anywhere in a table
+    for frame in at.dataframe:
+        cells = frame.value.astype(str).to_numpy().ravel().tolist()
+        assert not {"None", "nan", "NaT", "<NA>"} & set(cells)
+    # the sliders cover 0..300,000 in about 200 steps: 1,500 -> the round 2,000, not 1,500 or 7,615.95
+    assert at.slider(key="slider_search_1m").proto.step == 2_000
+    assert at.slider(key="slider_search_1m").proto.format == "localized"

@@ -117,7 +117,8 @@ def test_funnel_and_traffic_of_the_period(shop):
     assert segment.options == ["All", "desktop", "mobile"] and segment.value == "all"
     stages = table_with(at, "Users entered")
     assert stages["Users entered"].tolist() == [1000, 500]
-    assert stages["Loss rate"].tolist() == ["50.0%", ""]  # 500 of 1000 lost: above 40%, a leak
+    # 500 of 1000 lost: above 40%, a leak; the last stage has no next stage to lose to: "–" (issue 12, was "")
+    assert stages["Loss rate"].tolist() == ["50.0%", "–"]
     assert stages["Likely cause"].iloc[0] == "Slow first screen: visitors leave before the page shows."
     # April had mobile alone: 1000 -> 900 loses 10%
     assert table_with(at, "Loss rate, previous period")["Loss rate, previous period"].tolist()[0] == "10.0%"
@@ -272,3 +273,39 @@ def test_a_typed_in_value_from_another_month_says_so(shop):
     assert "**Values no export carries, for 2024-05**" in [m.value for m in at.markdown]
     assert ("Nothing entered for 2024-05 yet, so these come from another period: First-screen load time (s) (2024-04). "
             "Saving stores them for 2024-05.") in [c.value for c in at.caption]
+
+
+def _config(table) -> dict:
+    import json
+
+    return json.loads(table.proto.columns or "{}")
+
+
+def test_tables_read_well_no_none_and_separators(shop):
+    """issue 12: a missing value reads "–" (Streamlit wrote "None"), counts carry separators (1,000, not 1000)."""
+    at = page_for(shop.path, "pages.diagnosis").run()
+    assert at.dataframe and all(d.proto.placeholder == "–" for d in at.dataframe)
+    (funnel,) = [d for d in at.dataframe if "Users entered" in d.value.columns]
+    assert {_config(funnel)[c]["type_config"]["format"] for c in ("Users entered", "Users lost")} == {"%,d"}
+    (channels,) = [d for d in at.dataframe if "Share" in d.value.columns]
+    assert _config(channels)["UV"]["type_config"]["format"] == "%,d"
+
+
+def test_in_chinese_no_english_is_left(shop):
+    at = page_for(shop.path, "pages.diagnosis")
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception and not at.error
+    # dates as the picker writes them, 2024/05/01; a rate's change in 个百分点 (was "+1.00 pt"); 'all' translated
+    assert at.caption[0].value == "2024/05/01 – 2024/05/30"
+    assert "与 2024/04/01 – 2024/04/30 相比。" in [c.value for c in at.caption]
+    assert metrics(at)["转化率"] == ("3.00%", "+1.00 个百分点")
+    assert at.selectbox(key="funnel_segment").options[0] == "全部"
+    anomalies = table_with(at, "基线")
+    assert anomalies["日期"].tolist() == ["2024/05/01", "2024/05/01"]
+
+
+def test_the_date_picker_writes_the_year_first(shop):
+    at = page_for(shop.path, "pages.diagnosis").run()
+    at.segmented_control(key="diagnosis_preset").set_value("custom").run()
+    assert at.date_input(key="diagnosis_range").proto.format == "YYYY/MM/DD"

@@ -122,7 +122,10 @@ def test_in_chinese(shop):
     assert not at.exception and not at.error
     assert at.title[0].value == "销售概览"
     found = metrics(at)
-    assert found["GMV"] == ("$260", "+52.9%") and found["回头客占比"] == ("66.7%", "+33.3 pt")
+    # issue 12: no English left: a rate's change in 个百分点 (was "+33.3 pt"), dates written 2024/03/22
+    assert found["GMV"] == ("$260", "+52.9%") and found["回头客占比"] == ("66.7%", "+33.3 个百分点")
+    captions = [c.value for c in at.caption]
+    assert captions[:2] == ["2024/03/22 – 2024/04/20", "与之前同样长度的周期 2024/02/21 – 2024/03/21 相比。"]
     assert found["取消订单金额"] == ("$90", "") and found["下单 2 次及以上的客户占比"] == ("60.0%", "")
     assert table_with(at, "商品")["增长"].tolist() == ["上期无销售", "+83.3%", "-57.1%"]
     assert len(charts(at)) == 4
@@ -171,3 +174,17 @@ def test_without_orders_the_page_says_what_it_needs(data_dir):
     assert [i.value for i in at.info] == [
         "This needs data that the workspace does not have yet: Orders. Add it on the Data page."]
     assert not charts(at) and not at.metric
+
+
+def test_a_product_without_a_sku_reads_a_dash_not_none(data_dir):
+    # issue 12: Streamlit writes a missing cell as "None"; every table here says "–" instead
+    workspace = load_orders(Workspace(data_dir / "no_sku.duckdb"), data_dir, """
+        order_id,customer_id,order_time,order_total,product_name,quantity,unit_price
+        N1,n1,2024-05-01 09:00,12000,Chair,1,12000
+    """)
+    at = page(workspace)
+    assert not at.exception and not at.error
+    products = table_with(at, "Product")
+    assert products["Product"].tolist() == ["Chair"] and products["SKU"].isna().all()  # no SKU in the file
+    assert products["Sales"].tolist() == ["12,000"]  # separators as on the tiles
+    assert at.dataframe and all(d.proto.placeholder == "–" for d in at.dataframe)

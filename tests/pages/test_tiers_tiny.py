@@ -179,3 +179,26 @@ def test_the_few_customers_of_a_tiny_shop_keep_the_playbooks_lines(workspace, tm
     at = load(workspace, tmp_path)
     assert ("The playbook's money lines are in force (VIP from €2,000 spent, Potential from €500): scaling them to "
             "this shop needs at least 25 customers who paid, and it has 4.") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_counts_read_with_separators_and_the_silhouette_table_has_headers(workspace, tmp_path, lang):
+    import json
+
+    from core.platform.i18n import translate
+
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", twenty_five_customers()), kind="orders")
+    at = page_for(workspace.path, "pages.customer_tiers")
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception and not at.error
+    word = lambda key: translate(key, lang)  # noqa: E731
+    # k chosen automatically: one row per k tried (2..6 for 25 customers), under real headers, no index
+    (silhouette,) = [d for d in at.dataframe if word("col.silhouette") in d.value.columns]
+    assert list(silhouette.value.columns) == [word("col.k"), word("col.silhouette")]
+    assert silhouette.value[word("col.k")].tolist() == ["2", "3", "4", "5", "6"]
+    assert json.loads(silhouette.proto.columns)["_index"] == {"hidden": True}
+    # counts stay numbers, shown with thousands separators like the tiles
+    shares = next(d for d in at.dataframe if word("col.reference_share") in d.value.columns)
+    config = json.loads(shares.proto.columns)[word("col.customers")]
+    assert config["type_config"] == {"type": "number", "format": "localized"}

@@ -180,3 +180,24 @@ def test_matrix_names_each_tier_by_its_catalog_key(workspace, tmp_path):
 
 def test_matrix_of_a_shop_without_orders_is_empty(shop):
     assert service.matrix(shop).empty and service.matrix(shop, by_tier=True).empty
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_matrix_file_carries_words_not_keys_and_no_float_noise(workspace, tmp_path, lang):
+    from core.platform.i18n import translate
+
+    ingest.load(workspace, write_csv(tmp_path / "orders.csv", MATRIX_ORDERS), kind="orders")
+    table = service.matrix_file(service.matrix(workspace, days=10), lang)
+    actions = {translate(f"budget.action.{key}", lang) for key in ("invest", "keep", "review", "cut")}
+    assert set(table[translate("budget.col.action", lang)]) <= actions
+    flat = table.astype(str).to_numpy().ravel().tolist()
+    assert not any(v.startswith("budget.") or v in ("nan", "None", "NaT") for v in flat)
+    rows = table.set_index(translate("budget.col.category", lang))
+    # share of GMV 700 / 880 = 0.795454... to 4 decimals; growth 700 / 350 - 1 = 1; Shoes had nothing before: "–"
+    assert rows.loc["Bags", translate("budget.col.share_gmv", lang)] == 0.7955
+    assert rows.loc["Bags", translate("budget.col.growth", lang)] == 1.0
+    assert rows.loc["Shoes", translate("budget.col.growth", lang)] == "–"
+
+
+def test_amount_steps_are_round():
+    assert service.amount_step(1_523_190.0) == 10_000.0

@@ -60,3 +60,25 @@ def test_the_gmv_bridge_speaks_the_shops_currency():
     assert spec["layer"][0]["encoding"]["y"]["title"] == "GMV ($)"
     plain = charts.gmv_waterfall(100.0, [("uv", 10.0)], 110.0).to_dict()
     assert [r["shown"] for r in next(iter(plain["datasets"].values()))] == ["100", "10", "110"]
+
+
+def _tooltips(spec: dict) -> list[dict]:
+    return [tip for layer in spec["layer"] for tip in layer["encoding"].get("tooltip", [])]
+
+
+def test_tooltips_speak_chinese_with_separators_and_numeric_dates():
+    # issue 12: tooltips named fields by their column names ("uv", "share_of_uv") and dates as "May 1, 2024"
+    import pandas as pd
+
+    daily = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "channel": ["搜索"], "uv": [12345], "share_of_uv": [1.0]})
+    flagged = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "channel": ["搜索"], "metric": ["uv_drop"],
+                            "value": [12345.0], "baseline": [20000.0], "change": [-0.38]})
+    tips = _tooltips(charts.traffic(daily, flagged, 0.3, "zh").to_dict())
+    assert {tip["title"] for tip in tips} == {"日期", "渠道", "访客数", "占比", "数值", "基线", "变化"}
+    assert all(tip.get("format") == "%Y-%m-%d" for tip in tips if tip["type"] == "temporal")
+    assert all(tip.get("format") for tip in tips if tip["type"] == "quantitative")  # 12,345, not 12345
+    stages = pd.DataFrame({"stage": ["浏览"], "entered": [12345], "lost": [0], "loss_rate": [0.0],
+                           "conversion_from_top": [1.0], "flagged": [False]})
+    funnel_tips = _tooltips(charts.funnel(stages, 0.5, "zh").to_dict())
+    assert [tip["title"] for tip in funnel_tips] == ["环节", "进入人数", "流失人数", "流失率", "相对首环节转化率"]
+    assert next(tip for tip in funnel_tips if tip["field"] == "entered")["format"] == ",.0f"

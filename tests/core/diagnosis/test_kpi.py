@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from core.data import ingest
+from core.data import service as data_service
 from core.diagnosis import kpi
 from core.diagnosis.kpi import Period, gmv_bridge
 from core.platform.i18n import catalog
@@ -161,3 +162,26 @@ def test_names_follow_the_playbook_in_both_languages():
     assert (zh["kpi.revenue_per_buyer"], zh["kpi.factor.revenue_per_buyer"], zh["kpi.aov"]) == ("客单价", "客单价", "笔单价")
     assert (en["kpi.revenue_per_buyer"], en["kpi.aov"], en["kpi.orders_per_customer"]) == (
         "Revenue per buyer", "Average order value", "Orders per customer")
+
+
+def test_aov_leaves_price_outliers_out_when_the_owner_asks_and_gmv_keeps_them(workspace, tmp_path):
+    # 11 one-line orders at 10 and one at 1,000: mean unit price 1,110 / 12 = 92.5, and 1,000 > 10 x 92.5,
+    # so the last line is a price outlier (flagged at load, kept).
+    rows = [f"O{i},c{i},2024-05-0{1 + i % 9},10,0,paid,S1,1,10" for i in range(1, 12)]
+    rows.append("O12,c12,2024-05-10,1000,0,paid,S2,1,1000")
+    ingest.load(workspace, write_csv(tmp_path / "o.csv", "order_id,customer_id,order_time,order_total,refunded_amount,status,"
+                                     "sku,quantity,unit_price\n" + "\n".join(rows) + "\n"))
+    may = (date(2024, 5, 1), date(2024, 5, 31))
+    kept = kpi.period(workspace, *may)
+    assert kept.gmv == 1110 and kept.aov == pytest.approx(92.5)  # 1,110 / 12 orders
+    data_service.save_excludes_price_outliers(workspace, True)
+    left_out = kpi.period(workspace, *may)
+    assert left_out.aov == pytest.approx(10)  # 110 / 11: the outlier's order leaves the average
+    # GMV and 客单价 (GMV per ordering customer) keep it, so GMV = UV x conversion x 客单价 still holds
+    assert left_out.gmv == 1110 and left_out.revenue_per_buyer == pytest.approx(92.5)
+
+
+def test_a_rate_s_change_is_in_points_in_english_and_in_chinese():
+    # issue 12: "+1.00 pt" was left in English on the Chinese page
+    change = kpi.Change("conversion_rate", 0.03, 0.02, 1.0, in_points=True)
+    assert kpi.shown_change(change) == "+1.00 pt" and kpi.shown_change(change, "zh") == "+1.00 个百分点"

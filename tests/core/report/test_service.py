@@ -99,3 +99,11 @@ def test_float_noise_in_a_chart_s_data_does_not_change_its_drawing():
     a = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [0.1 + 0.2, 1.0]})).mark_bar().encode(x="x:N", y="y:Q")
     b = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [0.3, 1.0]})).mark_bar().encode(x="x:N", y="y:Q")
     assert svg(a) == svg(b)
+
+
+def test_the_chinese_report_writes_dates_the_chinese_way(small_shop):
+    # issue 12: dates in Chinese read 2024/05/01, as the date picker writes them (were 2024-05-01)
+    text = _text(report.shop_report(small_shop, *MAY, lang="zh"))
+    assert "周期 2024/05/01 – 2024/05/31" in text and "2024/05/30" in text  # the period, the high-bounce day
+    assert "与 2024/03/31 – 2024/04/30 相比。" in text  # the 31 days before
+    assert "Period" not in text
