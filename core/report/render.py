@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from functools import lru_cache
 
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-svg")
@@ -39,10 +41,28 @@ def _steady(value):
     return value
 
 
+def _altair_settings_lock():
+    """Altair's theme and data transformer are global to the process, and Streamlit switches both while it
+    draws a chart on a page (to no theme, and data sent as Arrow references), under a lock of its own. A
+    report built on Streamlit's download thread at that moment got a spec without the default sizes or
+    without its data: the half-drawn and blank charts. Take the same lock when Streamlit is loaded (core
+    never imports it); the name is private to the pinned Streamlit 1.67."""
+    module = sys.modules.get("streamlit.elements.vega_charts")
+    return getattr(module, "_altair_globals_lock", None) or nullcontext()
+
+
+def _chart_dict(chart) -> dict:
+    """The spec with Altair's own defaults, whatever another thread has switched them to."""
+    import altair as alt
+
+    with _altair_settings_lock(), alt.theme.enable("default"), alt.data_transformers.enable("default"):
+        return chart.to_dict()
+
+
 def _spec(chart) -> str:
-    """The chart's spec as text that depends on what is drawn only: steady numbers, and datasets named
-    by their place rather than by a hash of their (noisy) values."""
-    spec = _steady(chart.to_dict())
+    """The chart's spec as text that depends on what is drawn only: Altair's defaults, steady numbers, and
+    datasets named by their place rather than by a hash of their (noisy) values."""
+    spec = _steady(_chart_dict(chart))
     text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
     for index, name in enumerate(spec.get("datasets", {})):
         text = text.replace(json.dumps(name), json.dumps(f"shoplens-data-{index}"))

@@ -107,3 +107,18 @@ def test_the_chinese_report_writes_dates_the_chinese_way(small_shop):
     assert "周期 2024/05/01 – 2024/05/31" in text and "2024/05/30" in text  # the period, the high-bounce day
     assert "与 2024/03/31 – 2024/04/30 相比。" in text  # the 31 days before
     assert "Period" not in text
+
+
+def test_a_chart_drawn_while_a_page_has_switched_altair_s_globals_is_still_whole():
+    # Streamlit switches Altair's theme to none and its data transformer while it draws a page's chart;
+    # a report drawn at that moment lost its default sizes or its data
+    import altair as alt
+    import pandas as pd
+
+    from core.report.render import svg
+
+    chart = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0]})).mark_bar().encode(x="x:N", y="y:Q")
+    calm = svg(chart)
+    alt.data_transformers.register("elsewhere", lambda data: {"name": "not-here"})
+    with alt.theme.enable("none"), alt.data_transformers.enable("elsewhere"):
+        assert svg(chart) == calm
