@@ -40,7 +40,8 @@ def show(report: Report) -> None:
         st.markdown("**" + t("data.problems", count=report.problem_count) + "**")
         st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True, placeholder=MISSING)
         st.markdown("**" + t("data.rejected_rows") + "**")
-        rejected = service.rejected_rows(report, lang())  # reasons as sentences in the user's language
+        rejected = service.rejected_rows(report, lang()).rename(  # reasons as sentences in the user's language
+            columns={"row": t("data.col.row"), "reason": t("data.col.reason")})
         st.dataframe(rejected, hide_index=True, placeholder=MISSING, column_config=numbers(rejected))
         export_buttons.show_export_csv(rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
     st.markdown("**" + t("data.preview") + "**")

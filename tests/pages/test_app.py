@@ -82,7 +82,7 @@ def test_a_bad_upload_shows_located_problems_and_creates_nothing(data_dir):
     assert [m.value for m in at.metric] == ["3", "2", "1"]
     problems = at.dataframe[0].value.iloc[:, 0].tolist()
     assert problems == ["orders.csv, row 4, column 'order_time': expected a date and time such as 2024-05-01 10:00, got 'someday'."]
-    assert at.dataframe[1].value["row"].tolist() == [4]  # the rejected row, shown
+    assert at.dataframe[1].value["Row in file"].tolist() == [4]  # the rejected row, shown
     # issue 12: with a rejected row and 'skip bad rows' not ticked there is nothing to load, and the
     # button says so before a click (a failed load is tested below)
     assert at.button(key="load_button").disabled
@@ -217,7 +217,7 @@ def test_unmapped_required_columns_are_named_as_the_form_labels_them(data_dir, l
 def test_rejected_rows_give_their_reason_as_a_sentence_in_the_users_language(data_dir, lang, expected):
     at = _upload(data_dir, "reasons", "orders.csv", (ORDERS_CSV + "A3,c3,someday,10,s3,1,10\n").encode(), lang)
     rejected = at.dataframe[1].value
-    assert rejected["reason"].tolist() == [expected]  # was "order_time: not_timestamp"
+    assert rejected[{"en": "Why it was rejected", "zh": "拒收原因"}[lang]].tolist() == [expected]  # was "order_time: not_timestamp"
 
 
 def test_load_is_disabled_when_no_row_is_valid_even_with_skip_ticked(data_dir):
@@ -255,7 +255,7 @@ def test_the_data_page_tables_read_well(data_dir):
     at = _upload(data_dir, "readable", "orders.csv", (ORDERS_CSV + "A3,c3,someday,10,s3,1,10\n").encode(), "zh")
     assert at.dataframe and all(d.proto.placeholder == "–" for d in at.dataframe)
     rejected, preview = at.dataframe[1], at.dataframe[2]
-    assert json.loads(rejected.proto.columns)["row"]["type_config"]["format"] == "localized"
+    assert json.loads(rejected.proto.columns)["文件中的行号"]["type_config"]["format"] == "localized"
     # the preview's columns under the form's labels (was order_id, order_total...), numbers with separators
     assert "order_id" not in preview.value.columns and "is_price_outlier" not in preview.value.columns
     assert {json.loads(preview.proto.columns)[c]["type_config"]["format"] for c in ("订单实付金额", "数量")} == {"localized"}
