@@ -31,7 +31,15 @@ def test_upload_through_the_real_uploader_changes_the_counts(server, browser, tm
     page.get_by_label("New workspace name").fill("Browser Shop")
     page.get_by_label("New workspace name").press("Enter")
     wait_ready(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
+    # A file set while the rerun that enables the uploader is still on its way is dropped: set it again until
+    # the preview shows (seen in 3 of 6 full-suite runs, never when the browser tests ran alone).
+    for _ in range(3):
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
+        try:
+            page.get_by_text("Rows ready to load").first.wait_for(timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 - dropped upload: try again; wait_for_text below reports for good
+            wait_ready(page)
     wait_for_text(page, "Rows ready to load", data / "server.log")
     wait_ready(page)
     assert page.get_by_test_id("stMetricValue").all_inner_texts() == ["3", "3", "0"]
