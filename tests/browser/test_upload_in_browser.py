@@ -28,18 +28,23 @@ def test_upload_through_the_real_uploader_changes_the_counts(server, browser, tm
     sidebar = page.get_by_test_id("stSidebar")
     assert sidebar.get_by_text("Orders: 60,000 rows").count() == 1  # the demo shop
 
-    page.get_by_label("New workspace name").fill("Browser Shop")
-    page.get_by_label("New workspace name").press("Enter")
-    wait_ready(page)
-    # A file set while the rerun that enables the uploader is still on its way is dropped: set it again until
-    # the preview shows (seen in 3 of 6 full-suite runs, never when the browser tests ran alone).
-    for _ in range(3):
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
+    # The name must reach the server before the uploader takes a file: until then the dropzone is disabled
+    # and a file set on it is lost. An Enter pressed while a run is under way was seen to get lost too in
+    # full-suite runs, so the name is sent again until the dropzone says it is enabled.
+    dropzone = page.get_by_test_id("stFileUploaderDropzone")
+    for _ in range(5):
+        page.get_by_label("New workspace name").fill("Browser Shop")
+        page.get_by_label("New workspace name").press("Enter")
+        wait_ready(page)
         try:
-            page.get_by_text("Rows ready to load").first.wait_for(timeout=20_000)
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]')"
+                "?.getAttribute('aria-disabled') === 'false'", timeout=15_000)
             break
-        except Exception:  # noqa: BLE001 - dropped upload: try again; wait_for_text below reports for good
-            wait_ready(page)
+        except Exception:  # noqa: BLE001 - not enabled yet: send the name again; the assertion below decides
+            page.get_by_label("New workspace name").fill("")
+    assert dropzone.get_attribute("aria-disabled") == "false"
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
     wait_for_text(page, "Rows ready to load", data / "server.log")
     wait_ready(page)
     assert page.get_by_test_id("stMetricValue").all_inner_texts() == ["3", "3", "0"]
