@@ -9,6 +9,7 @@ from core.data import ingest
 from core.platform import settings
 from core.platform.workspace import Workspace
 from tests.conftest import write_csv
+from tests.core.diagnosis.tiny_shop import FUNNEL, TRAFFIC
 from tests.pages.conftest import page_for
 
 ORDERS = """
@@ -18,20 +19,6 @@ ORDERS = """
     A3,c3,2024-05-03,150
     A4,c1,2024-05-10,150
     A5,c4,2024-05-30,150
-"""
-TRAFFIC = """
-    date,channel,uv,bounce_rate
-    2024-04-01,seo,100,0.4
-    2024-05-01,seo,100,0.8
-"""
-FUNNEL = """
-    step,stage,users,segment,date
-    1,home,600,mobile,2024-05-01
-    2,checkout,200,mobile,2024-05-01
-    1,home,400,desktop,2024-05-01
-    2,checkout,300,desktop,2024-05-01
-    1,home,1000,mobile,2024-04-01
-    2,checkout,900,mobile,2024-04-01
 """
 
 

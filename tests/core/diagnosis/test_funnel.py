@@ -9,6 +9,7 @@ import pytest
 from core.data import ingest
 from core.diagnosis import funnel
 from tests.conftest import write_csv
+from tests.core.diagnosis.tiny_shop import FUNNEL
 
 STAGES = ["home", "category", "product_detail", "add_to_cart", "checkout", "payment"]
 
@@ -31,15 +32,7 @@ def test_causes_by_name_then_by_position(stage, position, cause):
 
 
 def test_segments_add_up_when_there_is_no_all(workspace, tmp_path):
-    ingest.load(workspace, write_csv(tmp_path / "funnel.csv", """
-        step,stage,users,segment,date
-        1,home,600,mobile,2024-05-01
-        2,checkout,200,mobile,2024-05-01
-        1,home,400,desktop,2024-05-01
-        2,checkout,300,desktop,2024-05-01
-        1,home,1000,mobile,2024-04-01
-        2,checkout,900,mobile,2024-04-01
-    """))
+    ingest.load(workspace, write_csv(tmp_path / "funnel.csv", FUNNEL))
     may = funnel.funnel(workspace, start=date(2024, 5, 1), end=date(2024, 5, 31))
     assert may["entered"].tolist() == [1000, 500] and may["loss_rate"].iloc[0] == pytest.approx(0.5)
     mobile = funnel.funnel(workspace, "mobile", date(2024, 5, 1), date(2024, 5, 31))

@@ -17,6 +17,7 @@ from core.platform.services import settings_keys
 from core.platform.transactions import transaction
 from core.platform.workspace import Workspace
 from tests.conftest import write_csv
+from tests.core.diagnosis.tiny_shop import FUNNEL, TRAFFIC
 
 MAY = (date(2024, 5, 1), date(2024, 5, 30))
 
@@ -33,20 +34,8 @@ def tiny_shop(workspace, tmp_path):
         A4,c1,2024-05-10,150
         A5,c4,2024-05-30,150
     """))
-    ingest.load(workspace, write_csv(tmp_path / "t.csv", """
-        date,channel,uv,bounce_rate
-        2024-04-01,seo,100,0.4
-        2024-05-01,seo,100,0.8
-    """))
-    ingest.load(workspace, write_csv(tmp_path / "f.csv", """
-        step,stage,users,segment,date
-        1,home,600,mobile,2024-05-01
-        2,checkout,200,mobile,2024-05-01
-        1,home,400,desktop,2024-05-01
-        2,checkout,300,desktop,2024-05-01
-        1,home,1000,mobile,2024-04-01
-        2,checkout,900,mobile,2024-04-01
-    """))
+    ingest.load(workspace, write_csv(tmp_path / "t.csv", TRAFFIC))
+    ingest.load(workspace, write_csv(tmp_path / "f.csv", FUNNEL))
     return workspace
 
 
