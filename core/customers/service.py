@@ -199,8 +199,10 @@ def clusters(workspace: Workspace, as_of: date, window_days: int | None = None, 
     return ClusterView(k=result.k, silhouette=dict(result.silhouette), clusters=result.clusters, labels=labels)
 
 
+@reads_settings(*data.ORDER_SETTINGS)
 def churn(workspace: Workspace, as_of: date) -> ChurnView:
-    """The churn model trained up to `as_of`; reads no settings, so nothing saved on the page retrains it."""
+    """The churn model trained up to `as_of`; of the settings it reads only whether price outliers leave
+    customers' spend, so saving tier lines or the touch plan never retrains it."""
     try:
         model = churn_model.train(workspace, churn_model.HORIZON_DAYS, as_of=as_of)
     except churn_model.ChurnError as problem:

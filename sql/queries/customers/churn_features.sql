@@ -1,11 +1,12 @@
 -- Churn features per customer as of $cutoff, from orders placed before it only, and whether the
 -- customer then bought nothing in the $horizon_days after it (the label, when it has been observed).
 -- Only customers who ordered in the $active_days days before the cutoff count: the ones there is still something to lose.
+-- Money features leave out price outliers when the owner asks (order_summary.revenue_for_averages), as RFM does.
 
 with
 
 paid_orders as (
-    select customer_id, ordered_at, order_revenue
+    select customer_id, ordered_at, revenue_for_averages
     from order_summary
     where not is_cancelled and customer_id is not null
 ),
@@ -27,12 +28,12 @@ per_customer as (
         customer_id,
         date_diff('day', max(ordered_at)::date, $cutoff::date) as recency_days,
         count(*) as frequency,
-        coalesce(sum(order_revenue), 0) as monetary,
+        coalesce(sum(revenue_for_averages), 0) as monetary,
         date_diff('day', min(ordered_at)::date, $cutoff::date) as tenure_days,
-        coalesce(avg(order_revenue), 0) as avg_order_value,
+        coalesce(avg(revenue_for_averages), 0) as avg_order_value,
         count(*) filter (where ordered_at >= $cutoff::timestamp - interval 90 day) as orders_last_90d,
         count(*) filter (where ordered_at >= $cutoff::timestamp - interval 180 day) as orders_last_180d,
-        coalesce(sum(order_revenue) filter (where ordered_at >= $cutoff::timestamp - interval 90 day), 0)
+        coalesce(sum(revenue_for_averages) filter (where ordered_at >= $cutoff::timestamp - interval 90 day), 0)
             as revenue_last_90d,
         max(ordered_at) as last_ordered_at
     from before_cutoff

@@ -2,7 +2,8 @@
 -- spend the top shares of them reach ($vip_quantile, $potential_quantile: percentiles with linear
 -- interpolation, as numpy and pandas compute them by default), and the share of customers at or above two
 -- given money lines ($vip_line, $potential_line). Spend counts as in customer_rfm.sql: cancelled orders
--- and orders without a customer left out, revenue net of refunds.
+-- and orders without a customer left out, revenue net of refunds, price outliers left out when the owner
+-- asks (order_summary.revenue_for_averages).
 
 with
 
@@ -13,7 +14,7 @@ orders as (
 counted_orders as (
     select
         customer_id,
-        order_revenue
+        revenue_for_averages
     from orders
     where not is_cancelled
         and customer_id is not null
@@ -23,7 +24,7 @@ counted_orders as (
 per_customer as (
     select
         customer_id,
-        cast(coalesce(sum(order_revenue), 0) as double) as monetary
+        cast(coalesce(sum(revenue_for_averages), 0) as double) as monetary
     from counted_orders
     group by customer_id
 ),

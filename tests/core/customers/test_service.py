@@ -52,7 +52,8 @@ def test_each_part_lists_exactly_the_settings_it_reads():
     assert settings_keys(service.tiers_at) == (TIERS_KEY, "exclude_price_outliers")
     assert settings_keys(service.movement) == (TIERS_KEY, "exclude_price_outliers")
     assert settings_keys(service.touch_plan) == (PLAN_KEY,)
-    assert settings_keys(service.churn) == ()  # the model never depends on what the page saves
+    # the model depends on nothing the page saves, only on whether price outliers leave spend
+    assert settings_keys(service.churn) == ("exclude_price_outliers",)
     # groups use the raw numbers, never the tier lines; spend leaves price outliers out when the owner asks
     assert settings_keys(service.clusters) == ("exclude_price_outliers",)
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from core.customers import churn, tier_lines
 from core.customers import service as customers
 from core.data import service
 from core.diagnosis import service as diagnosis
@@ -69,7 +70,7 @@ def test_revenue_per_customer_in_cohorts_leaves_outliers_out(shop):
 
 @pytest.mark.parametrize("reader", [
     sales.overview, sales.sales, sales.cohorts, diagnosis.diagnose, diagnosis.health_check,
-    customers.tiers, customers.tiers_at, customers.movement, customers.clusters,
+    customers.tiers, customers.tiers_at, customers.movement, customers.clusters, customers.churn,
 ])
 def test_every_service_built_on_averages_says_it_reads_the_rule(reader):
     assert service.EXCLUDE_PRICE_OUTLIERS in settings_keys(reader)
@@ -82,3 +83,25 @@ def test_the_sales_overview_aov_tile_follows_the_rule(shop):
     assert aov() == pytest.approx(6208 / 22)  # off: 282.18
     service.save_excludes_price_outliers(shop, True)
     assert aov() == pytest.approx(210 / 21)  # on: 10.00; GMV stays 6,208
+
+
+def test_the_spread_of_customer_spend_behind_scaled_tier_lines_leaves_outliers_out(shop):
+    # 20 customers; the top spend is c0's: 3,019 off, 20 on. The 100th percentile is the largest spend.
+    def top_spend():
+        return tier_lines.spend(shop, 2000, 500)
+
+    off = top_spend()
+    assert off.customers == 20 and off.potential_reach == pytest.approx(2 / 20)  # c0 (3,019), c1 (3,009) reach 500
+    service.save_excludes_price_outliers(shop, True)
+    on = top_spend()
+    assert on.customers == 20 and on.potential_reach == 0  # c0 now 20, c1 10: nobody reaches 500
+
+
+def test_churn_features_leave_outliers_out_of_spend_and_order_value(shop):
+    def c0():
+        frame = churn.features(shop, date(2024, 5, 10))
+        return frame.set_index("customer_id").loc["c0", ["monetary", "avg_order_value", "revenue_last_90d"]].tolist()
+
+    assert c0() == [3019, pytest.approx(3019 / 2), 3019]  # O0 (10) and O99 (3,009)
+    service.save_excludes_price_outliers(shop, True)
+    assert c0() == [20, 10, 20]  # O99 counts 3,009 - 2,999 = 10
