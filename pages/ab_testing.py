@@ -145,7 +145,7 @@ def _register(workspace: Workspace) -> None:
         else:
             st.rerun()
     with export:
-        export_buttons.show_export_csv(edited.rename(columns=labels), "ab_test_log.csv", key="ab_log_csv")
+        export_buttons.show_export_csv(experiments.register_file(edited, lang()), "ab_test_log.csv", key="ab_log_csv")
 
 
 def render(workspace: Workspace) -> None:

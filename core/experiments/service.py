@@ -201,6 +201,16 @@ def save_register(workspace: Workspace, table: pd.DataFrame) -> None:
     test_register.replace_all(workspace, table)
 
 
+def register_file(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The register as a download: headers in the reader's language, rates and confidence as percentages with
+    two decimals ("99.20%", as on screen, not 0.992), sizes as whole numbers, blanks empty."""
+    rows = table.copy()
+    for column in REGISTER_SHARES:
+        rows[column] = [None if value is None or pd.isna(value) else f"{float(value):.2%}" for value in rows[column]]
+    rows["sample_size"] = rows["sample_size"].astype("Int64")
+    return rows.rename(columns={column: translate(f"ab.log.{column}", lang) for column in rows.columns})
+
+
 def log_result(workspace: Workspace, name: str, variant: str, alpha: float = 0.05, lang: str = "en") -> str:
     """Add (or update) one variant's verdict in the register; the conclusion is written in `lang`. Returns its test id."""
     found = experiment(workspace, name, alpha)

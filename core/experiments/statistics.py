@@ -248,7 +248,7 @@ def _decide(*, srm_p: float, smallest: int, abs_lift: float, decision_p: float, 
     if first_day is not None and last_day is not None:
         due = max(first_day + timedelta(days=min_days - 1), planned_end or first_day)
         if last_day < due:
-            reasons.append(("ab.reason.before_end", {"due": due.isoformat()}))
+            reasons.append(("ab.reason.before_end", {"due": due}))
         else:
             due = None
     if reasons:

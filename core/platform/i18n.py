@@ -8,6 +8,8 @@ the CLI speaks English.
 from __future__ import annotations
 
 import json
+import numbers
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -20,12 +22,27 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((LOCALE_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+def shown(value, lang: str = "en"):
+    """A parameter as the reader expects it: whole numbers with thousands separators, dates and times in the
+    language's format; anything else (text, fractions already formatted by the caller) as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, datetime):
+        return value.strftime(translate("date.time_format", lang))
+    if isinstance(value, date):
+        return value.strftime(translate("date.format", lang))
+    return value
+
+
 def translate(key: str, lang: str = "en", **params) -> str:
-    """The text for `key` in `lang`, falling back to English, then to the key itself."""
+    """The text for `key` in `lang`, falling back to English, then to the key itself. Parameters are shown
+    as the reader expects them (`shown`): callers pass numbers and dates, not text made from them."""
     text = catalog(lang).get(key) or catalog("en").get(key) or key
     if params:
         try:
-            return text.format(**params)
+            return text.format(**{name: shown(value, lang) for name, value in params.items()})
         except (KeyError, IndexError, ValueError):
             return text
     return text

@@ -44,7 +44,7 @@ def test_typed_in_numbers_and_bad_input():
     assert at.success[0].value == "**B wins.** Confidence 98.25% reaches the 95% required."
     at.number_input(key="ab_conv_a").set_value(20_000).run()
     assert not at.exception
-    assert at.error[0].value == "Group A: 20000 conversions is more than its 10000 users."
+    assert at.error[0].value == "Group A: 20,000 conversions is more than its 10,000 users."
 
 
 def test_the_planner_uses_the_formula_and_the_shop_traffic():

@@ -112,7 +112,7 @@ def test_typed_in_conversions_above_users_say_so_and_nothing_else(data_dir, tmp_
     at.number_input(key="ab_conv_a").set_value(20_000).run()
     assert not at.exception
     # the message, and no second error ("Something went wrong"), no verdict, no rates, no chart
-    assert [e.value for e in at.error] == ["Group A: 20000 conversions is more than its 10000 users."]
+    assert [e.value for e in at.error] == ["Group A: 20,000 conversions is more than its 10,000 users."]
     assert not at.success and not at.warning and not at.info
     assert len(at.get("vega_lite_chart")) == 0
     # the planner still shows, from its own starting rate (3 %) since there is no result to start from

@@ -178,6 +178,18 @@ def test_logging_a_result_writes_one_row_per_variant_in_the_chosen_language(work
     assert rows.loc["banner:C", "conclusion"] == "No significant difference."
 
 
+def test_the_register_download_shows_percentages_and_the_readers_headers(workspace, tmp_path):
+    _two_tests(workspace, tmp_path)
+    experiments.log_result(workspace, "hero", "B")
+    table = experiments.register(workspace).table
+    table.loc[len(table)] = {c: None for c in ab_log.COLUMNS}  # a row being typed in: blanks stay blank
+    rows = experiments.register_file(table, "zh")
+    # hero: A 50 / 100 = 50.00%, B 10 / 100 = 10.00%; 200 users as a whole number
+    assert rows.columns[0] == "测试编号"
+    assert rows.iloc[0][["样本量", "A 转化率", "B 转化率"]].tolist() == [200, "50.00%", "10.00%"]
+    assert rows.iloc[0]["置信度"].endswith("%") and rows.iloc[1].isna().all()
+
+
 def test_logging_every_experiment_and_saving_the_edited_register(workspace, tmp_path):
     _two_tests(workspace, tmp_path)
     assert experiments.log_every_experiment(workspace) == ["banner:B", "banner:C", "hero"]

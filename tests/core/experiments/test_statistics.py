@@ -442,7 +442,7 @@ def test_before_the_planned_end_keeps_testing():
     assert result.days == 10  # counted from the dates
     assert result.verdict == "keep_testing"
     assert result.due == date(2026, 9, 14)
-    assert result.reasons == [("ab.reason.before_end", {"due": "2026-09-14"})]
+    assert result.reasons == [("ab.reason.before_end", {"due": date(2026, 9, 14)})]
     assert result.as_dict()["due"] == "2026-09-14"
     # data reaching the planned end: the verdict can be called
     done = abtest.analyse(10_000, 1_000, 10_000, 1_200, first_day=first, last_day=date(2026, 9, 14),

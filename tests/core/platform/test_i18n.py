@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from datetime import date, datetime
+
+import numpy as np
 
 from core.customers import rfm
 from core.customers import touch_plan as playbook
@@ -56,3 +59,16 @@ def test_every_computed_key_family_is_complete():
 def test_translate_formats_and_falls_back():
     assert translate("data.loaded", "zh", rows="3", dataset="订单", workspace="w") == "已将 3 行订单导入工作区“w”。"
     assert translate("no.such.key", "zh") == "no.such.key"
+
+
+def test_numbers_and_dates_in_a_sentence_read_as_the_language_writes_them():
+    # whole numbers get separators whatever type they come as; text and booleans are left alone
+    assert translate("ab.error.conversions_above_users", "en", group="A", conversions=np.int64(20000),
+                     users=10000) == "Group A: 20,000 conversions is more than its 10,000 users."
+    assert translate("health.evidence.sku_sell_through", "zh", sold=3, skus=1200, days=90, end=date(2024, 5, 6)) \
+        .count("2024/05/06") == 1
+    assert "2024-05-06" in translate("health.evidence.sku_sell_through", "en", sold=3, skus=1200, days=90,
+                                     end=date(2024, 5, 6))
+    assert "1,200" in translate("health.evidence.sku_sell_through", "zh", sold=3, skus=1200, days=90, end="x")
+    # a time keeps its clock
+    assert translate("date.span", "zh", start=datetime(2024, 5, 6, 9, 30), end="–") == "2024/05/06 09:30 – –"
