@@ -257,6 +257,9 @@ INVENTORY = Dataset(
               required=True),
         Field("unit_cost", "number", ("unit_cost", "unit cost", "cost", "cost price", "成本", "单位成本", "成本价"), fill_median=True),
         Field("listed_date", "date", ("listed_date", "listed date", "created", "date listed", "上架时间", "上架日期")),
+        # days from ordering to stock on the shelf, per SKU; replenishment uses the owner's default without it
+        Field("lead_time_days", "integer", ("lead_time_days", "lead time days", "lead time", "lead time (days)",
+              "leadtime", "supplier lead time", "交货期", "交货周期", "采购周期", "到货天数", "补货周期")),
     ),
 )
 

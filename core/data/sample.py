@@ -10,9 +10,17 @@ health inputs) that carry a few stories for the dashboard to find:
 * `checkout_button_color` has a clear B win (conversion and revenue per visitor), `product_page_video` is
   inconclusive;
 * 36 SKUs stop selling months before the end of the year but still hold stock (dead stock);
+* products bought together: in a multi-line order holding an anchor product (Running Shoes, Face Serum,
+  Backpack, Ceramic Mug, Down Jacket, Jeans) another line is, in ~60% of such orders, its partner in the
+  same variant (Socks 3-Pack, Moisturizer, Laptop Sleeve, Scented Candle, Wool Beanie, Leather Belt);
+* stock and lead times (7-45 days, by category) that put SKUs in every replenishment state: most hold
+  20-75 days of recent sales (those with a long lead time already due to reorder), 12% of the selling SKUs
+  hold 120-240 days (overstock, besides the dead stock), ten are down to a few days and six sold out;
 * exactly three order lines carry a unit price mistyped 100x (29900 instead of 299).
 
-Everything is drawn from `numpy.random.default_rng`, one independent stream per file, so the same seed
+Everything is drawn from `numpy.random.default_rng`, one independent stream per file (and one each for
+the bought-together pairs and the lead times, so adding them moved no other draw: only what follows from
+the swapped lines, their prices, order totals and refunds, changed), so the same seed
 gives byte-identical files and the smaller files do not change with `order_lines`. All work on order
 lines is vectorised: a million lines take a few seconds.
 """
@@ -48,7 +56,7 @@ FUNNEL_COLUMNS = ["step", "stage", "users", "segment"]
 MARKETING_COLUMNS = ["month", "channel", "spend", "attributed_revenue", "clicks", "orders", "impressions"]
 EXPERIMENT_COLUMNS = ["experiment", "variant", "date", "users", "conversions", "revenue", "revenue_sq", "page",
                       "variable"]
-INVENTORY_COLUMNS = ["sku", "category", "stock_on_hand", "unit_cost", "listed_date"]
+INVENTORY_COLUMNS = ["sku", "category", "stock_on_hand", "unit_cost", "listed_date", "lead_time_days"]
 HEALTH_COLUMNS = ["metric", "value", "period"]
 
 FILES = {
@@ -97,6 +105,20 @@ CATALOG = (
         ("Face Serum", 329), ("Moisturizer", 219), ("Sunscreen SPF50", 139), ("Lipstick", 169), ("Cleanser", 99),
         ("Sheet Masks", 89), ("Eye Cream", 289), ("Perfume", 599), ("Hair Oil", 129), ("LED Beauty Device", 1399))),
 )
+
+# Products bought together (anchor, partner): in a multi-line order holding the anchor, another line becomes
+# the partner, same variant index, with PAIR_CHANCE; the line count and every other draw stay as they were.
+BOUGHT_TOGETHER = (
+    ("Running Shoes", "Socks 3-Pack"), ("Face Serum", "Moisturizer"), ("Backpack", "Laptop Sleeve"),
+    ("Ceramic Mug", "Scented Candle"), ("Down Jacket", "Wool Beanie"), ("Jeans", "Leather Belt"),
+)
+PAIR_CHANCE = 0.6
+
+# Supplier lead times in days (low, high), by category: accessories come from nearby, beauty is imported.
+LEAD_TIMES = {"Apparel": (14, 30), "Shoes": (20, 35), "Bags": (20, 40), "Accessories": (7, 21), "Home": (10, 30),
+              "Beauty": (25, 45)}
+OVERSTOCKED_SHARE = 0.12  # live SKUs holding 120-240 days of sales
+LOW_STOCK_SKUS = 10  # live SKUs down to a few days of sales
 
 # Per-channel behaviour: order share, visit->order conversion, bounce base, ad economics.
 ORDER_SHARE = np.array([0.36, 0.26, 0.17, 0.14, 0.07])
@@ -170,8 +192,8 @@ def _catalog(rng: np.random.Generator) -> pd.DataFrame:
         for p, (product, base) in enumerate(products):
             for v, variant in enumerate(variants):
                 rows.append((f"{prefix}{p * 5 + v + 1:03d}", f"{variant} {product}" if category != "Beauty"
-                             else f"{product} {variant}", category, base, p, v))
-    cat = pd.DataFrame(rows, columns=["sku", "product_name", "category", "base", "product", "variant"])
+                             else f"{product} {variant}", category, product, base, p, v))
+    cat = pd.DataFrame(rows, columns=["sku", "product_name", "category", "item", "base", "product", "variant"])
     n = len(cat)
     price = cat["base"].to_numpy() * rng.uniform(0.88, 1.12, n)
     beauty = cat["category"].eq("Beauty").to_numpy()
@@ -196,7 +218,7 @@ def _catalog(rng: np.random.Generator) -> pd.DataFrame:
         cat.loc[dead, "popularity"] *= 0.6
         cat.loc[new, "new"] = True
         cat.loc[new, "sell_start"] = rng.integers(20, 300, len(new))
-    return cat.drop(columns=["base", "product", "variant"])
+    return cat.drop(columns=["base", "product"])
 
 
 def _lines_per_order(rng: np.random.Generator, n_orders: int, n_lines: int) -> np.ndarray:
@@ -213,7 +235,49 @@ def _lines_per_order(rng: np.random.Generator, n_orders: int, n_lines: int) -> n
     return lines
 
 
-def _orders(rng: np.random.Generator, n_lines: int, cat: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def _bought_together(rng: np.random.Generator, sku: np.ndarray, oi: np.ndarray, lday: np.ndarray,
+                     cat: pd.DataFrame) -> None:
+    """Turn, in place, one other line of a multi-line order holding an anchor into the anchor's partner
+    (same variant index, or the partner's most popular always-listed variant when that one is not on
+    sale that day). Anchors and partners already in the order are never replaced, an order that holds
+    the partner already is left alone, so every order still has one line per SKU."""
+    n_orders = int(oi[-1]) + 1 if len(oi) else 0
+    size = np.bincount(oi, minlength=n_orders)
+    items, variant = cat["item"].to_numpy(), cat["variant"].to_numpy()
+    start, end = cat["sell_start"].to_numpy(), cat["sell_end"].to_numpy()
+    steady = ~(cat["dead"].to_numpy() | cat["new"].to_numpy())
+    pop = cat["popularity"].to_numpy()
+    locked = np.isin(items[sku], [name for pair in BOUGHT_TOGETHER for name in pair])
+    for anchor, partner in BOUGHT_TOGETHER:
+        partners = np.flatnonzero(items == partner)  # its SKUs, in variant order
+        fallback = partners[steady[partners]]
+        is_anchor, is_partner = items[sku] == anchor, items[sku] == partner
+        holds_partner = np.zeros(n_orders, dtype=bool)
+        holds_partner[oi[is_partner]] = True
+        first_anchor = np.flatnonzero(is_anchor)
+        first_anchor = first_anchor[np.unique(oi[first_anchor], return_index=True)[1]]  # one anchor line per order
+        chance = rng.random(len(first_anchor))  # one draw per anchor order, used or not: stable draws
+        orders = oi[first_anchor]
+        paired = (size[orders] > 1) & ~holds_partner[orders] & (chance < PAIR_CHANCE)
+        wanted = np.zeros(n_orders, dtype=np.int64) - 1
+        wanted[orders[paired]] = partners[variant[sku[first_anchor[paired]]]]
+        # the line to replace: a random unlocked line of each chosen order
+        free = np.flatnonzero((wanted[oi] >= 0) & ~locked)
+        key = rng.random(len(free))
+        free = free[np.lexsort((key, oi[free]))]
+        target = free[np.r_[True, oi[free][1:] != oi[free][:-1]]] if len(free) else free
+        new = wanted[oi[target]]
+        off = (lday[target] < start[new]) | (lday[target] > end[new])
+        if len(fallback):
+            new[off] = fallback[np.argmax(pop[fallback])]
+        else:
+            target, new = target[~off], new[~off]
+        sku[target] = new
+        locked[target] = True
+
+
+def _orders(rng: np.random.Generator, n_lines: int, cat: pd.DataFrame,
+            pair_rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     # -- customers: 0 = frequent high spender, 1 = lapsed loyal, 2 = two/three-timer, 3 = one-time buyer
     n_cust = max(1, n_lines // 3)
     seg = _pick(rng, np.cumsum([0.05, 0.02, 0.22, 0.71]), n_cust)
@@ -286,6 +350,7 @@ def _orders(rng: np.random.Generator, n_lines: int, cat: pd.DataFrame) -> tuple[
         if not dup.any():
             break
         sku[dup] = core[_pick(rng, cdf_core, int(dup.sum()))]
+    _bought_together(pair_rng, sku, oi, lday, cat)
     price = cat["unit_price"].to_numpy()[sku].copy()
     qcdf = np.array([[0.60, 0.88, 1.0], [0.78, 0.95, 1.0], [0.92, 0.99, 1.0]])
     qty = _pick_rows(rng, qcdf, np.digitize(price, [100, 500])) + 1
@@ -514,7 +579,11 @@ def _experiments(rng: np.random.Generator, order_rng: np.random.Generator) -> pd
     return pd.concat(frames, ignore_index=True)
 
 
-def _inventory(rng: np.random.Generator, cat: pd.DataFrame, facts: dict) -> pd.DataFrame:
+def _inventory(rng: np.random.Generator, cat: pd.DataFrame, facts: dict,
+               lead_rng: np.random.Generator) -> pd.DataFrame:
+    """Stock of about 20-75 days of the last 90 days' sales, dead SKUs holding far more, a few sold out.
+    `lead_rng` adds lead times and the replenishment mix (some SKUs overstocked, some nearly out)
+    without moving the draws above."""
     n = len(cat)
     sold = facts["status"][facts["line_order"]] != 2
     qty, sku, lday = facts["line_qty"], facts["line_sku"], facts["line_day"]
@@ -532,12 +601,21 @@ def _inventory(rng: np.random.Generator, cat: pd.DataFrame, facts: dict) -> pd.D
     listed[dead] = np.datetime64("2023-03-01") + rng.integers(0, 540, dead.sum())
     new = cat["new"].to_numpy()
     listed[new] = START + cat["sell_start"].to_numpy()[new]
+    low, high = np.array([LEAD_TIMES[c] for c in cat["category"]]).T
+    lead = lead_rng.integers(low, high + 1)
+    live = np.flatnonzero(~dead & (stock > 0) & (velocity > 0))
+    picked = lead_rng.permutation(live)
+    over = picked[:round(OVERSTOCKED_SHARE * len(live))]
+    stock[over] = np.ceil(velocity[over] * lead_rng.uniform(120, 240, len(over))).astype(np.int64)
+    low_stock = picked[len(over):len(over) + LOW_STOCK_SKUS]
+    stock[low_stock] = np.floor(velocity[low_stock] * lead_rng.uniform(1, 6, len(low_stock))).astype(np.int64)
     return pd.DataFrame({
         "sku": cat["sku"],
         "category": cat["category"],
         "stock_on_hand": stock,
         "unit_cost": cost,
         "listed_date": np.datetime_as_string(listed.astype("datetime64[D]"), unit="D"),
+        "lead_time_days": lead,
     }, columns=INVENTORY_COLUMNS)
 
 
@@ -560,7 +638,7 @@ def generate(out_dir: pathlib.Path, order_lines: int = 60_000, seed: int = 20261
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cat = _catalog(_stream(seed, "catalog"))
-    orders, facts = _orders(_stream(seed, "orders"), order_lines, cat)
+    orders, facts = _orders(_stream(seed, "orders"), order_lines, cat, _stream(seed, "bought_together"))
     traffic = _traffic(_stream(seed, "traffic"), facts)
     kept = facts["status"] != 2
     aov = float(facts["total"][kept].mean() / 100) if kept.any() else 400.0
@@ -570,7 +648,7 @@ def generate(out_dir: pathlib.Path, order_lines: int = 60_000, seed: int = 20261
         "funnel_stages": _funnel(_stream(seed, "funnel"), traffic),
         "marketing_spend": _marketing(_stream(seed, "marketing"), order_lines / 60_000, aov),
         "experiments": _experiments(_stream(seed, "experiments"), _stream(seed, "experiment_orders")),
-        "inventory": _inventory(_stream(seed, "inventory"), cat, facts),
+        "inventory": _inventory(_stream(seed, "inventory"), cat, facts, _stream(seed, "lead_times")),
         "health_inputs": _health(),
     }
     paths = {}

@@ -25,7 +25,7 @@ HEADERS = {
     "funnel_stages": "step,stage,users,segment",
     "marketing_spend": "month,channel,spend,attributed_revenue,clicks,orders,impressions",
     "experiments": "experiment,variant,date,users,conversions,revenue,revenue_sq,page,variable",
-    "inventory": "sku,category,stock_on_hand,unit_cost,listed_date",
+    "inventory": "sku,category,stock_on_hand,unit_cost,listed_date,lead_time_days",
     "health_inputs": "metric,value,period",
 }
 CHANNELS = {"search", "feed_ads", "social", "email", "test_channel"}
@@ -369,6 +369,57 @@ def test_dead_stock(data, default):
         assert len(dead) >= 30
         assert dead["stock_on_hand"].median() > inv["stock_on_hand"].median()
         assert (inv["listed_date"] <= "2026-10-31").all()
+
+
+def _item(product_name: pd.Series) -> pd.Series:
+    """The product without its variant: `Black Running Shoes` -> `Running Shoes`, `Face Serum Travel` -> `Face Serum`."""
+    variants = {v for _, _, names, _ in sample.CATALOG for v in names}
+    pattern = "|".join(sorted(variants, key=len, reverse=True))
+    return product_name.str.replace(rf"^({pattern}) | ({pattern})$", "", regex=True)
+
+
+def test_products_bought_together(data, default):
+    for o in (data["orders"], pd.read_csv(default["orders"])):
+        kept = o[o["status"] != "cancelled"].assign(item=lambda d: _item(d["product_name"]))
+        n_orders = kept["order_id"].nunique()
+        holds = kept.groupby(["order_id", "item"]).size().unstack(fill_value=0) > 0
+        for anchor, partner in sample.BOUGHT_TOGETHER:
+            with_anchor = holds[anchor]
+            confidence = holds.loc[with_anchor, partner].mean()
+            lift = confidence / (holds[partner].sum() / n_orders)
+            # ~60% of multi-line anchor orders (about 70% of anchor orders) gain the partner
+            assert confidence > 0.3 and lift > 3, (anchor, partner, confidence, lift)
+    # outside the pairs nothing pulls like them: no other two products bought together in 30+ orders of the
+    # default run reach a lift of 2 (brute force over every pair of the 60 products)
+    counts = holds.astype(int)
+    together = counts.T @ counts
+    alone = np.diag(together)
+    lift = together / np.outer(alone, alone) * n_orders
+    pairs = {frozenset(p) for p in sample.BOUGHT_TOGETHER}
+    others = [lift.loc[a, b] for a in lift.index for b in lift.columns
+              if a < b and frozenset((a, b)) not in pairs and together.loc[a, b] >= 30]
+    assert len(others) > 100 and max(others) < 2
+    # the pairs follow the variant at SKU level: Black Running Shoes (SH001) with Black Socks 3-Pack (AC026)
+    o = pd.read_csv(default["orders"])
+    orders_with = o.groupby("sku")["order_id"].apply(set)
+    assert len(orders_with["SH001"] & orders_with["AC026"]) > 0.25 * len(orders_with["SH001"])
+
+
+def test_lead_times_and_a_replenishment_mix(default):
+    orders = pd.read_csv(default["orders"])
+    inv = pd.read_csv(default["inventory"]).set_index("sku")
+    for category, (low, high) in sample.LEAD_TIMES.items():
+        lead = inv.loc[inv["category"] == category, "lead_time_days"]
+        assert lead.between(low, high).all() and lead.nunique() > 3, category
+    assert inv["lead_time_days"].between(7, 45).all()
+    kept = orders[(orders["status"] != "cancelled") & (orders["order_time"] >= "2026-08-03")]
+    daily = kept.groupby("sku")["quantity"].sum().reindex(inv.index, fill_value=0) / 90
+    selling = inv[daily > 0].assign(cover=lambda d: d["stock_on_hand"] / daily[d.index])
+    # stock-out risk: less stock than the lead time's sales; overstock: beyond 120 days; most in between
+    short = selling["cover"] < selling["lead_time_days"]
+    over = selling["cover"] > 120
+    assert short.sum() >= 10 and over.sum() >= 20
+    assert (~short & ~over).sum() > len(selling) / 2
 
 
 def test_unit_cost_margin(default):
