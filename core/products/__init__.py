@@ -1,0 +1,1 @@
+"""Products and stock: what sells, what sells together, what will sell, and what to reorder."""
