@@ -18,6 +18,7 @@ with guard():
 
 pages = [
     st.Page("pages/sales.py", title=t("nav.sales"), icon=":material/insights:", default=True),
+    st.Page("pages/products.py", title=t("nav.products"), icon=":material/inventory_2:"),
     st.Page("pages/diagnosis.py", title=t("nav.diagnosis"), icon=":material/monitor_heart:"),
     st.Page("pages/ab_testing.py", title=t("nav.ab_testing"), icon=":material/science:"),
     st.Page("pages/customer_tiers.py", title=t("nav.customer_tiers"), icon=":material/groups:"),

@@ -244,6 +244,46 @@ def cmd_cohorts(args) -> int:
     return _emit({"cohorts": cohorts}, args.json, lines)
 
 
+def cmd_basket(args) -> int:
+    from core.products import service as products
+
+    found = products.bought_together(existing(args.workspace), args.min_support, args.min_confidence)
+    payload = found.to_json()  # with too few baskets: no rules and the reason, not an error
+    lines = [translate(found.missing, **found.missing_params) if found.missing else
+             f"{len(payload['rules'])} rule(s) from {payload['orders']:,} orders"]
+    lines += [f"  {r['antecedent']} -> {r['consequent']}  support {r['support']:.2%}  confidence {r['confidence']:.1%}"
+              f"  lift {r['lift']:.2f}  together {r['orders_together']:,}" for r in payload["rules"]]
+    return _emit(payload, args.json, lines)
+
+
+def cmd_forecast(args) -> int:
+    from core.products import service as products
+
+    found = products.demand(existing(args.workspace), args.horizon, _day(args.as_of, "--as-of")).forecasts
+    if found.reason:
+        raise Message(found.reason)
+    skus = found.records()
+    lines = [f"forecast from {found.as_of}, {found.horizon} weeks, {len(skus)} SKU(s)"]
+    lines += [f"  {s['sku']:<14} {s['method']:<13} " + " ".join(f"{u:,.1f}" for u in s["forecast"]) for s in skus]
+    return _emit({"as_of": found.as_of, "skus": skus}, args.json, lines)
+
+
+def cmd_replenish(args) -> int:
+    from core.products import service as products
+
+    found = products.restock(existing(args.workspace), args.lead_time_days, args.service_level)
+    if found.missing:
+        raise Message(found.missing)
+    keys = ("sku", "on_hand", "daily_demand", "reorder_point", "days_of_cover", "suggested_order", "status")
+    rows = [{"sku": r.sku, "on_hand": int(r.on_hand), "daily_demand": round(float(r.daily_demand), 4),
+             "reorder_point": round(float(r.reorder_point), 2),
+             "days_of_cover": None if r.days_of_cover != r.days_of_cover else round(float(r.days_of_cover), 1),
+             "suggested_order": int(r.suggested_order), "status": r.status} for r in found.plan.itertuples()]
+    lines = [" ".join(f"{key}" for key in keys)]
+    lines += [" ".join("-" if row[key] is None else str(row[key]) for key in keys) for row in rows]
+    return _emit({"as_of": found.as_of, "skus": rows}, args.json, lines)
+
+
 def cmd_report(args) -> int:
     from core.report import service as report
 
@@ -357,6 +397,28 @@ def parser() -> argparse.ArgumentParser:
     cohorts.add_argument("--json", action="store_true")
     cohorts.set_defaults(run=cmd_cohorts)
 
+    rules = commands.add_parser("basket", help="bought together: product -> product rules with support, confidence, lift")
+    rules.add_argument("--workspace", required=True)
+    rules.add_argument("--min-support", type=_share, default=0.002, help="0-1, share of orders with both (default 0.002)")
+    rules.add_argument("--min-confidence", type=_share, default=0.1, help="0-1 (default 0.1)")
+    rules.add_argument("--json", action="store_true")
+    rules.set_defaults(run=cmd_basket)
+
+    weekly = commands.add_parser("forecast", help="weekly units per SKU for the coming weeks")
+    weekly.add_argument("--workspace", required=True)
+    weekly.add_argument("--horizon", type=int, default=8, help="weeks ahead, 4-12 (default 8)")
+    weekly.add_argument("--as-of", help="YYYY-MM-DD: use orders before it only (default: the day after the last order)")
+    weekly.add_argument("--json", action="store_true")
+    weekly.set_defaults(run=cmd_forecast)
+
+    restock = commands.add_parser("replenish", help="reorder point, days of cover and what to order per SKU")
+    restock.add_argument("--workspace", required=True)
+    restock.add_argument("--lead-time-days", type=_days, default=14,
+                         help="lead time for SKUs the inventory file gives none (default 14)")
+    restock.add_argument("--service-level", type=_open_share, default=0.95, help="0-1 exclusive (default 0.95)")
+    restock.add_argument("--json", action="store_true")
+    restock.set_defaults(run=cmd_replenish)
+
     report = commands.add_parser("report", help="the shop report as one self-contained HTML file")
     report.add_argument("--workspace", required=True)
     report.add_argument("--lang", choices=("en", "zh"), default="en")
@@ -368,6 +430,29 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)
     return root
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
+def _open_share(text: str) -> float:
+    value = _share(text)
+    if value in (0, 1):
+        raise argparse.ArgumentTypeError(f"expected a share strictly between 0 and 1, got {text!r}")
+    return value
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}")
+    return int(text)
 
 
 def _channel_amount(text: str) -> tuple[str, float]:

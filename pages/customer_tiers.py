@@ -175,11 +175,28 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
     if not checked.warnings:
         st.success(t("tiers.plan_ok"))
     st.caption(_text("tiers.plan_vip_cap", view))
+    _cross_sell(workspace)
     if workspace.is_demo:
         st.caption(t("tiers.demo_note"))
     elif st.button(t("tiers.save_plan"), key="save_plan"):
         service.save_plan(workspace, rows)
         st.rerun()
+
+
+def _cross_sell(workspace: Workspace) -> None:
+    """The Potential tier's cross-sell, named: what sells with what, from the Products page's rules."""
+    found = cached(service.cross_sell, workspace)
+    st.markdown("**" + t("tiers.cross_sell_title") + "**")
+    if found.missing:
+        st.caption(t(found.missing, **found.missing_params))
+    elif not found.suggestions:
+        st.caption(t("tiers.cross_sell_none"))
+    else:  # a table, not markdown: product names are the shop's text and must not be read as markup
+        st.dataframe(pd.DataFrame({
+            t("tiers.cross_sell_product"): [s.product_name for s in found.suggestions],
+            t("tiers.cross_sell_partner"): [s.partner_name for s in found.suggestions],
+            t("tiers.cross_sell_share"): [f"{s.confidence:.0%}" for s in found.suggestions],
+        }), hide_index=True)
 
 
 @st.fragment

@@ -23,6 +23,7 @@ from core.data import service as data
 from core.platform.money import money
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
+from core.products import service as products
 
 TIERS = rfm.TIERS  # best first
 LINES = tier_lines.CHOICES  # scaled to the shop (the default), the playbook's, the owner's
@@ -240,6 +241,12 @@ def customer_list(tiers: TierView, groups: ClusterView, churn: ChurnView, tier: 
 def customer_file_rows(listing: CustomerList, lang: str = "en") -> pd.DataFrame:
     """The list as the downloaded file: translated headers and tiers, rounded numbers, a note where risk is blank."""
     return customer_file.customer_file(listing.rows, lang)
+
+
+def cross_sell(workspace: Workspace, top: int = 3) -> products.CrossSell:
+    """What the playbook's "cross-sell" to Potential customers should offer: the products most often bought
+    together, from the Products page's rules (each pair once, the way shoppers follow it)."""
+    return products.cross_sell(workspace, top)
 
 
 @reads_settings(playbook.SETTINGS_KEY)

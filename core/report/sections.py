@@ -19,6 +19,9 @@ from core.sales import service as sales_service
 Translate = Callable[..., str]
 
 
+REORDER_ROWS = 20  # the report lists the largest orders to place; the page and its download hold them all
+
+
 def day(value, t: Translate) -> str:
     """A date the reader's way: 2024-05-01, in Chinese 2024/05/01, as on the pages."""
     return value.strftime(t("date.format"))
@@ -121,6 +124,31 @@ def budget(overview, t: Translate, currency: str | None) -> list[str]:
                        [[r.channel, money(r.spend, currency), money(r.attributed_revenue, currency),
                          html.MISSING if pd.isna(r.roi) else f"{r.roi:.2f}", t(r.action)] for r in latest.itertuples()]),
             html.paragraph(t("budget.latest_month", month=overview.latest_month), "muted")]
+
+
+def products(together, restock, t: Translate) -> list[str]:
+    """What sells together (the cross-sell to offer) and, with stock figures, the largest orders to place now."""
+    parts = [html.heading(t("products.title")), html.heading(t("tiers.cross_sell_title"), 3)]
+    if together.missing:
+        parts.append(html.paragraph(t(together.missing, **together.missing_params), "muted"))
+    elif not together.suggestions:
+        parts.append(html.paragraph(t("tiers.cross_sell_none"), "muted"))
+    else:
+        parts.append(html.table([t("tiers.cross_sell_product"), t("tiers.cross_sell_partner"), t("tiers.cross_sell_share")],
+                                [[s.product_name, s.partner_name, f"{s.confidence:.0%}"] for s in together.suggestions]))
+    parts.append(html.heading(t("products.restock_title"), 3))
+    if restock.missing:
+        return parts + [html.paragraph(t(restock.missing), "muted")]
+    counts = restock.counts()
+    parts.append(html.tiles([(t(f"products.status.{status}"), _count(count), None) for status, count in counts.items()]))
+    rows = restock.plan[restock.plan["suggested_order"] > 0].head(REORDER_ROWS)
+    if rows.empty:
+        return parts
+    return parts + [html.table(
+        [t("products.col.product_name"), t("products.col.sku"), t("products.col.on_hand"), t("products.col.days_of_cover"),
+         t("products.col.suggested_order")],
+        [[r.product_name if isinstance(r.product_name, str) else r.sku, r.sku, _count(r.on_hand), _count(r.days_of_cover),
+          _count(r.suggested_order)] for r in rows.itertuples()])]
 
 
 def missing(t: Translate, datasets: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from core.data import service as data
 from core.diagnosis import service as diagnosis
 from core.platform.i18n import translate
 from core.platform.workspace import Workspace
+from core.products import service as products
 from core.report import html, sections
 from core.sales import service as sales
 
@@ -43,6 +44,7 @@ def shop_report(workspace: Workspace, start: date | None = None, end: date | Non
         as_of = customers.default_as_of(workspace)
         if as_of is not None:
             body += sections.tiers(customers.tiers(workspace, as_of), t)
+        body += sections.products(products.cross_sell(workspace), products.restock(workspace), t)
     if held.get("marketing_spend"):
         body += sections.budget(budget.overview(workspace), t, result.currency)
     body += sections.missing(t, [d for d in ("traffic_daily", "funnel_stages", "marketing_spend", "inventory") if not held.get(d)])

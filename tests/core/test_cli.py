@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
 from tests.conftest import ROOT, write_csv
+from tests.core.sales.tiny_shop import same
 
 
 def run(*args):
@@ -248,3 +250,107 @@ def test_sales_and_cohorts_json_on_the_tiny_shop(tmp_path):
     assert cohorts["2024-01"]["revenue_per_customer"] == [75.0, 100.0, 130.0, 185.0]
     bad = run("sales", "--workspace", ws, "--from", "yesterday")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--from" in bad.stderr
+
+
+def _orders(rows: list[tuple[str, str, str, int]], day: str = "2024-05-01") -> str:
+    """An orders CSV from (order, status, sku, quantity) lines, each unit at 10, with the order's total."""
+    totals: dict[str, int] = {}
+    for order, _, _, quantity in rows:
+        totals[order] = totals.get(order, 0) + 10 * quantity
+    lines = ["order_id,customer_id,order_time,order_total,status,sku,product_name,quantity,unit_price"]
+    lines += [f"{order},c{order},{day} 10:00,{totals[order]},{status},{sku},Name {sku},{quantity},10"
+              for order, status, sku, quantity in rows]
+    return "\n".join(lines)
+
+
+def test_basket_json_is_the_hand_count(tmp_path):
+    # 40 orders that count: 12 of A+B, 6 of A+C, 4 of C+D, 4 of A alone, 14 of E alone; one more A+B cancelled
+    rows = [(f"ab{i}", "completed", sku, 1) for i in range(12) for sku in ("A", "B")]
+    rows += [("ab0", "completed", "A", 2)]  # edge: A on a second line of ab0 still makes one order with A
+    rows += [(f"ac{i}", "completed", sku, 1) for i in range(6) for sku in ("A", "C")]
+    rows += [(f"cd{i}", "completed", sku, 1) for i in range(4) for sku in ("C", "D")]
+    rows += [(f"a{i}", "completed", "A", 1) for i in range(4)] + [(f"e{i}", "completed", "E", 1) for i in range(14)]
+    rows += [("x1", "cancelled", "A", 1), ("x1", "cancelled", "B", 1)]
+    ws = tmp_path / "basket.duckdb"
+    assert run("ingest", "--workspace", ws, write_csv(tmp_path / "orders.csv", _orders(rows))).returncode == 0
+    result = run("basket", "--workspace", ws, "--min-support", 0.12, "--min-confidence", 0.5, "--json")
+    assert result.returncode == 0, result.stderr
+    # orders with A: 12 + 6 + 4 = 22, B: 12, C: 6 + 4 = 10 (D: 4, E: 14 have no pair that survives).
+    # Support: A-B 12/40 = 0.3, A-C 6/40 = 0.15, C-D 4/40 = 0.10 < 0.12: dropped.
+    # Confidence: A->B 12/22 = 0.545, B->A 12/12 = 1, A->C 6/22 = 0.27 < 0.5: dropped, C->A 6/10 = 0.6.
+    # Lift = both x orders / (first x second): A-B 12 x 40 / (22 x 12) = 1.818, A-C 6 x 40 / (22 x 10) = 1.091.
+    # A->B and B->A tie on lift; they go by product name (Name A before Name B).
+    expected = {"orders": 40, "rules": [
+        {"antecedent": "A", "consequent": "B", "support": 0.3, "confidence": 12 / 22, "lift": 480 / 264, "orders_together": 12},
+        {"antecedent": "B", "consequent": "A", "support": 0.3, "confidence": 1.0, "lift": 480 / 264, "orders_together": 12},
+        {"antecedent": "C", "consequent": "A", "support": 0.15, "confidence": 0.6, "lift": 240 / 220, "orders_together": 6},
+    ]}
+    payload = json.loads(result.stdout)
+    assert same(payload, expected), payload
+    assert [r["lift"] for r in payload["rules"]] == sorted((r["lift"] for r in payload["rules"]), reverse=True)
+    bad = run("basket", "--workspace", ws, "--min-support", 2)
+    # argparse's refusal: usage, then one error line naming the option; nothing on stdout
+    assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.startswith("usage: ")
+    assert bad.stderr.splitlines()[-1].endswith("error: argument --min-support: expected a share between 0 and 1, got '2'")
+
+
+def test_basket_with_too_few_baskets_gives_no_rules_and_says_why(tmp_path):
+    # 3 orders of A+B and 5 of A alone: 3 orders with two products, fewer than the 20 rules need
+    rows = [(f"ab{i}", "completed", sku, 1) for i in range(3) for sku in ("A", "B")]
+    rows += [(f"a{i}", "completed", "A", 1) for i in range(5)]
+    ws = tmp_path / "few.duckdb"
+    assert run("ingest", "--workspace", ws, write_csv(tmp_path / "orders.csv", _orders(rows))).returncode == 0
+    result = run("basket", "--workspace", ws, "--json")
+    # edge case: an answer, not an error: the base is there, no rule, and the reason
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"orders": 8, "rules": [], "missing": "products.basket.too_few_baskets"}
+    text = run("basket", "--workspace", ws)
+    assert text.stdout.strip() == ("Only 3 order(s) hold two or more different products; bought-together rules "
+                                   "need at least 20 to be more than chance.")
+
+
+def test_forecast_json_uses_only_orders_before_as_of(tmp_path):
+    # K sells 3 units every week for 10 weeks, Mondays 2024-04-01 .. 06-03; as of Jun 10 (a Monday) the
+    # weeks are [Jun 3, Jun 10), [May 27, Jun 3), ...: exactly one Monday each, 3 units each.
+    rows = ["order_id,customer_id,order_time,order_total,sku,quantity,unit_price"]
+    for week in range(10):
+        rows.append(f"K{week},c1,{date(2024, 4, 1) + timedelta(days=7 * week)} 10:00,30,K,3,10")
+    # edge: a big order on the as-of day itself, and a SKU first sold after it, must both be left out
+    rows += ["BIG,c2,2024-06-10 09:00,500,K,50,10", "NEW,c3,2024-06-12 09:00,40,N,4,10"]
+    ws = tmp_path / "forecast.duckdb"
+    assert run("ingest", "--workspace", ws, write_csv(tmp_path / "orders.csv", "\n".join(rows))).returncode == 0
+    result = run("forecast", "--workspace", ws, "--horizon", 4, "--as-of", "2024-06-10", "--json")
+    assert result.returncode == 0, result.stderr
+    # a flat series is smooth (a sale every week, no slope), so simple exponential smoothing: every level
+    # it reaches is 3 whatever the alpha, and the forecast repeats it for each of the 4 weeks
+    assert json.loads(result.stdout) == {"as_of": "2024-06-10", "skus": [{"sku": "K", "method": "ses",
+                                                                           "forecast": [3.0, 3.0, 3.0, 3.0]}]}
+
+
+def test_replenish_json_and_without_inventory(tmp_path):
+    # K sells 7 a week and M 14 a week, every Monday for 10 weeks (2024-04-01 .. 06-03)
+    rows = ["order_id,customer_id,order_time,order_total,sku,quantity,unit_price"]
+    for week in range(10):
+        day = date(2024, 4, 1) + timedelta(days=7 * week)
+        rows += [f"K{week},c1,{day} 10:00,70,K,7,10", f"M{week},c2,{day} 11:00,140,M,14,10"]
+    ws = tmp_path / "stock.duckdb"
+    assert run("ingest", "--workspace", ws, write_csv(tmp_path / "orders.csv", "\n".join(rows))).returncode == 0
+    # edge: without the inventory file there is no plan, only a one-line reason naming the file
+    missing = run("replenish", "--workspace", ws, "--json")
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "inventory file" in missing.stderr
+    assert missing.stdout == ""
+    stock = write_csv(tmp_path / "inventory.csv", "sku,stock_on_hand,lead_time_days\nK,8,10\nM,100,\n")
+    assert run("ingest", "--workspace", ws, stock, "--kind", "inventory").returncode == 0
+    result = run("replenish", "--workspace", ws, "--lead-time-days", 5, "--json")
+    assert result.returncode == 0, result.stderr
+    # Constant weeks: the forecast is 7 (K) and 14 (M) a week, daily 1 and 2. Every one-step error of a flat
+    # series is 0, so the forecast's band has width 0, the daily sd is 0 and there is no safety stock, at
+    # any service level. K: lead 10 days from the file, point 1 x 10 = 10; 8 on hand <= 10: stock-out risk,
+    # cover 8 / 1 = 8 days, order 10 + 30 days x 1 - 8 = 32. M: no lead time in the file, so --lead-time-days
+    # 5: point 2 x 5 = 10; 100 on hand, 50 days of cover (not over 90): ok, nothing to order.
+    assert json.loads(result.stdout) == {"as_of": "2024-06-04", "skus": [
+        {"sku": "K", "on_hand": 8, "daily_demand": 1.0, "reorder_point": 10.0, "days_of_cover": 8.0,
+         "suggested_order": 32, "status": "stockout_risk"},
+        {"sku": "M", "on_hand": 100, "daily_demand": 2.0, "reorder_point": 10.0, "days_of_cover": 50.0,
+         "suggested_order": 0, "status": "ok"},
+    ]}

@@ -10,7 +10,7 @@ from core.platform.paths import ROOT
 
 ZH = json.loads((ROOT / "core" / "platform" / "locales" / "zh.json").read_text(encoding="utf-8"))
 # Kept in Latin letters on purpose: product and method names, and what the user types on the command line.
-NAMES = {"ShopLens", "Shopify", "WooCommerce", "Excel", "Word", "PowerPoint", "App", "Holm", "Welch", "KMeans",
+NAMES = {"ShopLens", "Shopify", "WooCommerce", "Excel", "Word", "PowerPoint", "App", "Holm", "Welch", "Holt", "KMeans",
          "append", "replace", "scaled", "playbook", "custom", "true", "false", "ingest"}
 CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
 # ASCII , : ; ( ) ! ? and quotes touching a Chinese character: the full-width form belongs there
