@@ -23,6 +23,7 @@ pages = [
     st.Page("pages/ab_testing.py", title=t("nav.ab_testing"), icon=":material/science:"),
     st.Page("pages/customer_tiers.py", title=t("nav.customer_tiers"), icon=":material/groups:"),
     st.Page("pages/budget.py", title=t("nav.budget"), icon=":material/payments:"),
+    st.Page("pages/improvements.py", title=t("nav.improvements"), icon=":material/task_alt:"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:"),
 ]
 st.navigation(pages).run()

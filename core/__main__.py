@@ -293,6 +293,58 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _improvement_fields(args) -> dict:
+    """The entry fields given on the command line, by the names the register takes (absent ones left out)."""
+    names = {"title": "title", "metric": "metric", "detail": "metric_detail", "impact": "impact", "urgency": "urgency",
+             "owner": "owner", "start": "start", "due": "due", "scope": "scope", "key_result": "key_result",
+             "status": "status", "source": "source"}
+    return {field: getattr(args, option) for option, field in names.items() if getattr(args, option, None) is not None}
+
+
+def _rounded(value):
+    return None if value is None else round(value, 6)
+
+
+def cmd_improvements_add(args) -> int:
+    from core.improvements import service as improvements
+
+    entry_id = improvements.add(existing(args.workspace), **({"owner": None} | _improvement_fields(args)))
+    return _emit({"id": entry_id}, args.json, [f"improvement {entry_id} added"])
+
+
+def cmd_improvements_update(args) -> int:
+    from core.improvements import service as improvements
+
+    changes = _improvement_fields(args)
+    improvements.update(existing(args.workspace), args.id, **changes)
+    return _emit({"id": args.id, "changed": sorted(changes)}, args.json, [f"improvement {args.id} updated"])
+
+
+def cmd_improvements_list(args) -> int:
+    from core.improvements import service as improvements
+
+    workspace = existing(args.workspace)
+    table = improvements.entries(workspace, _day(args.today, "--today"))
+    found = improvements.compare_all(workspace, improvements.measured(table), args.window_days)
+    rows = []
+    for entry, compared in zip(table.to_dict("records"), found):
+        rows.append({
+            "id": int(entry["id"]), "title": entry["title"], "metric": entry["metric"], "detail": entry["metric_detail"],
+            "impact": int(entry["impact"]), "urgency": int(entry["urgency"]), "priority": int(entry["priority"]),
+            "status": entry["status"], "owner": entry["owner"], "start": entry["start_date"], "due": entry["due_date"],
+            "overdue": bool(entry["overdue"]), "before": _rounded(compared.before.value),
+            "after": _rounded(compared.after.value), "change": _rounded(compared.change),
+            "before_days": compared.before_days, "after_days": compared.after_days, "test": compared.test,
+            "p_value": compared.p_value, "significant": compared.significant,
+            "missing_before": compared.before.missing, "missing_after": compared.after.missing,
+        })
+    shown = lambda v: "-" if v is None else f"{v:,.4g}"
+    lines = [f"{r['id']:>4} P{r['priority']:<3} {r['status']:<6} {r['title'][:40]:<40} {r['metric']:<16} "
+             f"{shown(r['before'])} -> {shown(r['after'])} ({'-' if r['change'] is None else format(r['change'], '+.1%')})"
+             + ("  OVERDUE" if r["overdue"] else "") for r in rows]
+    return _emit({"improvements": rows}, args.json, lines or ["the register is empty"])
+
+
 def cmd_demo(args) -> int:
     workspace = data_service.demo_workspace()
     print(f"demo workspace ready: {workspace.path}")
@@ -426,6 +478,40 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="end", help="YYYY-MM-DD (default: the last day in the data)")
     report.add_argument("--out", required=True, help="HTML file to write")
     report.set_defaults(run=cmd_report)
+
+    improvements = commands.add_parser("improvements", help="the improvement register: add, list (with before/after), update")
+    steps = improvements.add_subparsers(dest="action", required=True)
+    statuses = "plan, do, check, act or done"
+    add = steps.add_parser("add", help="add a problem to fix, with the metric it should move")
+    add.add_argument("--title", required=True, help="the problem")
+    add.add_argument("--metric", required=True, help="gmv, orders, customers, uv, aov, conversion_rate, bounce_rate, "
+                     "return_rate, funnel_loss_rate, channel_roi or repurchase_rate")
+    add.add_argument("--impact", required=True, help="1-5")
+    add.add_argument("--urgency", required=True, help="1-5")
+    add.add_argument("--owner", required=True)
+    add.add_argument("--start", required=True, help="YYYY-MM-DD")
+    update = steps.add_parser("update", help="change an entry's status (or other fields)")
+    update.add_argument("--id", required=True)
+    update.add_argument("--status", help=statuses)
+    for name in ("title", "metric", "impact", "urgency", "owner", "start"):
+        update.add_argument(f"--{name}")
+    for command in (add, update):
+        command.add_argument("--workspace", required=True)
+        command.add_argument("--due", help="YYYY-MM-DD")
+        command.add_argument("--detail", help="the funnel stage (funnel_loss_rate) or channel (channel_roi; optional for others)")
+        command.add_argument("--scope")
+        command.add_argument("--key-result")
+        command.add_argument("--source", help="scorecard, funnel, traffic, ab_test, budget, customers or manual")
+        command.add_argument("--json", action="store_true")
+    add.add_argument("--status", help=f"{statuses} (default plan)")
+    add.set_defaults(run=cmd_improvements_add)
+    update.set_defaults(run=cmd_improvements_update)
+    listing = steps.add_parser("list", help="the register by priority, with the metric before and after each start")
+    listing.add_argument("--workspace", required=True)
+    listing.add_argument("--window-days", type=int, choices=range(1, 3651), metavar="DAYS", default=28, help="days before and from each start (default 28)")
+    listing.add_argument("--today", help="YYYY-MM-DD: the day entries are overdue against (default: today)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_improvements_list)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

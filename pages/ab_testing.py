@@ -7,8 +7,9 @@ import streamlit as st
 
 from core.charts import experiments as charts
 from core.experiments import service as experiments
+from core.improvements import service as improvements
 from core.platform.workspace import Workspace
-from pages.components import export_buttons
+from pages.components import add_to_register, export_buttons
 from pages.components.state import cached, guard, lang, t
 
 VERDICT_STYLE = {"b_wins": st.success, "a_wins": st.success, "no_difference": st.info, "keep_testing": st.warning,
@@ -61,7 +62,7 @@ def _from_workspace(workspace: Workspace, alpha: float):
     name = st.selectbox(t("ab.experiment"), names, key="ab_experiment")
     experiment = cached(experiments.experiment, workspace, name, alpha)
     st.caption(t("ab.experiment_facts", page=experiment.page or "–", variable=experiment.variable or "–",
-                 days=experiment.days, first=str(experiment.first_day or "–"), last=str(experiment.last_day or "–")))
+                 days=experiment.days, first=experiment.first_day or "–", last=experiment.last_day or "–"))
     if experiment.several:
         _holm_table(experiment)
     chosen = st.selectbox(t("ab.compare_variant"), experiment.variant_names, key="ab_variant") \
@@ -69,6 +70,8 @@ def _from_workspace(workspace: Workspace, alpha: float):
     comparison = experiment.comparison(chosen)
     _verdict(comparison.result, chosen, experiment.control)
     _numbers(comparison.result, chosen, experiment.control)
+    if comparison.result.verdict == "b_wins":
+        add_to_register.offer(workspace, [improvements.from_ab_winner(name, chosen)], key="register_ab")
     if comparison.revenue is not None:
         rv = comparison.revenue
         st.write(t("ab.rpv_line", a=experiment.control, b=chosen, rpv_a=f"{rv.rpv_a:,.2f}", rpv_b=f"{rv.rpv_b:,.2f}",

@@ -8,9 +8,10 @@ import streamlit as st
 
 from core.budget import service
 from core.charts import budget as charts
+from core.improvements import service as improvements
 from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
-from pages.components import data_status, export_buttons
+from pages.components import add_to_register, data_status, export_buttons
 from pages.components.state import cached, guard, lang, t
 
 LOSING_MONEY = "color: #dc2626"
@@ -35,13 +36,16 @@ def _delta(change: float | None, digits: int = 0) -> str | None:
     return None if change is None or round(change, digits) == 0 else f"{change:+,.{digits}f}"
 
 
-def _roi(overview: service.BudgetOverview) -> None:
+def _roi(workspace: Workspace, overview: service.BudgetOverview) -> None:
     st.subheader(t("budget.roi", roi=f"{service.DROP_ROI:g}"))
     styles = np.where(overview.losing_money.to_numpy(), LOSING_MONEY, "")
     st.dataframe(overview.roi_by_month.rename_axis(t("col.channel")).style.format("{:.2f}", na_rep=MISSING)
                  .apply(lambda _: styles, axis=None))
     for channel in overview.drop_candidates:
         st.warning(t("budget.drop", channel=channel, roi=f"{service.DROP_ROI:g}", months=service.DROP_MONTHS))
+    latest_roi = dict(zip(overview.latest["channel"], overview.latest["roi"]))
+    add_to_register.offer(workspace, [improvements.from_drop_candidate(c, latest_roi.get(c, float("nan")))
+                                      for c in overview.drop_candidates], key="register_drop")
     latest, currency = overview.latest, overview.currency
     table = {
         t("col.channel"): latest["channel"], t("budget.col.spend"): _amounts(latest["spend"], currency),
@@ -278,7 +282,7 @@ def render(workspace: Workspace) -> None:
         return
     with guard():
         overview = cached(service.overview, workspace)
-        _roi(overview)
+        _roi(workspace, overview)
         roles = _roles(workspace, overview)
         _curves_section(overview)
         period = service.plan_period(overview, _horizon())

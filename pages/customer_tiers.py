@@ -3,18 +3,22 @@ lists to download for each campaign."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from core.charts import customers as charts
 from core.customers import service
+from core.improvements import service as improvements
 from core.platform.money import money
 from core.platform.workspace import Workspace
-from pages.components import data_status, export_buttons
+from pages.components import add_to_register, data_status, export_buttons, period_picker
 from pages.components.state import cached, guard, lang, t
 
 WINDOWS = (None, 90, 180, 365)
 CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
+TOUCH_CHANNELS = ("sms", "email", "call", "push")  # the touch plan's channels
 
 
 def _tier_label(tier: str) -> str:
@@ -154,6 +158,8 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
         t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],
         t("col.churn_risk"): risky["churn_risk"].map("{:.0%}".format),
     }), hide_index=True, column_config=_counts(t("col.recency_days")))
+    if len(risky):
+        add_to_register.offer(workspace, [improvements.from_at_risk(len(risky))], key="register_at_risk")
     return model
 
 
@@ -200,7 +206,7 @@ def _cross_sell(workspace: Workspace) -> None:
 
 
 @st.fragment
-def _export(view: service.TierView, groups: service.ClusterView, model: service.ChurnView) -> None:
+def _export(workspace: Workspace, view: service.TierView, groups: service.ClusterView, model: service.ChurnView) -> None:
     st.subheader(t("tiers.export"))
     options = [None, *service.TIERS]
     tier = st.selectbox(t("tiers.export_tier"), options, key="export_tier",
@@ -208,6 +214,35 @@ def _export(view: service.TierView, groups: service.ClusterView, model: service.
     listing = service.customer_list(view, groups, model, tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
     export_buttons.show_export_csv(service.customer_file_rows(listing, lang()), listing.file_name, key="tiers_csv")
+    if tier is not None and len(listing.rows):
+        _touch(workspace, tier, listing)
+
+
+def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> None:
+    """Use the list for a touch: record who is contacted and who is held out, so the Improvements page can
+    measure the campaign; the download then holds only the customers to contact."""
+    st.markdown("**" + t("tiers.touch_title") + "**")
+    channel_box, share_box, day_box = st.columns(3)
+    channel = channel_box.selectbox(t("tiers.touch_channel"), TOUCH_CHANNELS, key="touch_channel",
+                                    format_func=lambda c: t(f"improvements.campaign.channel.{c}"))
+    share = share_box.slider(t("tiers.touch_holdout"), 0, 50, 10, 5, format="%d%%", key="touch_holdout",
+                             help=t("tiers.touch_holdout_help"))
+    sent_on = day_box.date_input(t("tiers.touch_date"), value=date.today(), format=period_picker.DATE_FORMAT,
+                                 key="touch_date")
+    if workspace.is_demo:
+        st.caption(t("tiers.touch_demo"))
+        return
+    if st.button(t("tiers.touch_record"), key="touch_record"):
+        with guard():
+            campaign = improvements.record_campaign(workspace, tier, channel, sent_on,
+                                                    listing.rows["customer_id"].tolist(), share / 100)
+            st.session_state["touch_campaign"] = (campaign.id, tuple(campaign.contacted), len(campaign.holdout))
+    recorded = st.session_state.get("touch_campaign")
+    if recorded:
+        campaign_id, contacted, held_out = recorded
+        st.success(t("tiers.touch_recorded", id=campaign_id, contacted=len(contacted), holdout=held_out))
+        chosen = service.contact_list(listing, contacted, f"touch_{campaign_id}_{tier.lower()}.csv")
+        export_buttons.show_export_csv(service.customer_file_rows(chosen, lang()), chosen.file_name, key="touch_csv")
 
 
 def render(workspace: Workspace) -> None:
@@ -232,7 +267,7 @@ def render(workspace: Workspace) -> None:
         groups = _clusters_section(workspace, view)
         model = _churn_section(workspace, view)
         _plan(workspace, view)
-        _export(view, groups, model)
+        _export(workspace, view, groups, model)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ import streamlit as st
 
 from core.charts import diagnosis as charts
 from core.diagnosis import service
+from core.improvements import service as improvements
 from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from core.report import service as report
-from pages.components import data_status, health_editor, period_picker
+from pages.components import add_to_register, data_status, health_editor, period_picker
 from pages.components.state import cached, guard, lang, t
 
 SEGMENT_KEY = "funnel_segment"
@@ -77,6 +78,8 @@ def _health(workspace: Workspace, result: service.Diagnosis) -> None:
         st.dataframe(pd.DataFrame([{
             t("col.priority"): p.priority, t("col.metric"): t(f"health.metric.{p.metric}"), t("col.score"): p.score,
             t("col.cause"): t(p.cause), t("col.action"): t(p.action)} for p in result.problems]), hide_index=True, placeholder=MISSING)
+        add_to_register.offer(workspace, [improvements.from_problem(p.metric, p.priority, p.score, lang())
+                                          for p in result.problems], key="register_problem")
     else:
         st.success(t("diagnosis.no_problems"))
     with st.expander(t("diagnosis.edit")):
@@ -101,6 +104,9 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
         t("col.conversion_from_top"): table["conversion_from_top"].map(_percent),
         t("col.cause"): [t(c) if isinstance(c, str) else "" for c in table["cause"]],
     }), hide_index=True, placeholder=MISSING, column_config={t("col.entered"): COUNT, t("col.lost"): COUNT})
+    leaks = table[table["flagged"]]
+    add_to_register.offer(workspace, [improvements.from_funnel_stage(r.stage, r.loss_rate) for r in leaks.itertuples()],
+                          key="register_funnel")
     if not result.funnel_split.empty:
         st.altair_chart(charts.funnel_split(result.funnel_split, lang()))
     if not result.funnel_before.empty:
@@ -141,6 +147,9 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
         t("col.baseline"): [MISSING if pd.isna(b) else f"{b:.0%}" if m in rate else _count(b) for m, _, b in pairs],
         t("col.action"): [t(f"anomaly.action.{m}") for m in found["metric"]],
     }), hide_index=True, placeholder=MISSING)
+    add_to_register.offer(workspace, [
+        improvements.from_anomaly(m, None if c == service.WHOLE_DAY else c, period_picker.day(d))
+        for m, c, d in zip(found["metric"], found["channel"], found["date"])], key="register_anomaly")
 
 
 def render(workspace: Workspace) -> None:

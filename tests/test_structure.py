@@ -7,7 +7,7 @@ import ast
 
 from tests.conftest import ROOT
 
-FAMILIES = ("data", "sales", "diagnosis", "experiments", "customers", "budget", "products", "report")
+FAMILIES = ("data", "sales", "diagnosis", "experiments", "customers", "budget", "products", "improvements", "report")
 
 
 def imports(path) -> set[str]:

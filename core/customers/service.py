@@ -238,6 +238,12 @@ def customer_list(tiers: TierView, groups: ClusterView, churn: ChurnView, tier: 
     return CustomerList(rows=chosen[columns].reset_index(drop=True), file_name=f"customers-{(tier or 'all').lower()}.csv")
 
 
+def contact_list(listing: CustomerList, customer_ids, name: str) -> CustomerList:
+    """The part of a list to contact (a campaign's holdout left out), under its own file name."""
+    keep = set(customer_ids)
+    return CustomerList(rows=listing.rows[listing.rows["customer_id"].isin(keep)].reset_index(drop=True), file_name=name)
+
+
 def customer_file_rows(listing: CustomerList, lang: str = "en") -> pd.DataFrame:
     """The list as the downloaded file: translated headers and tiers, rounded numbers, a note where risk is blank."""
     return customer_file.customer_file(listing.rows, lang)

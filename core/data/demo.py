@@ -31,6 +31,7 @@ def build_demo(target: Path, sample_dir: Path = SAMPLE_DIR) -> None:
     for kind, file_name in DEMO_FILES.items():
         ingest.load(workspace, sample_dir / file_name, kind=kind, mode="replace")
     _log_demo_experiments(workspace)
+    _demo_improvements(workspace)
     with transaction(workspace) as cur:
         workspace.set_meta(cur, "is_demo", "true")
     with workspace.cursor() as cur:
@@ -44,6 +45,13 @@ def _log_demo_experiments(workspace: Workspace) -> None:
     from core.experiments import service as experiments
 
     experiments.log_every_experiment(workspace)
+
+
+def _demo_improvements(workspace: Workspace) -> None:
+    """The demo's improvement register and measured campaigns, as a shop that keeps them would have."""
+    from core.improvements import service as improvements
+
+    improvements.record_demo(workspace)
 
 
 def ensure_demo(root: Path | None = None) -> Workspace:

@@ -20,6 +20,7 @@ Translate = Callable[..., str]
 
 
 REORDER_ROWS = 20  # the report lists the largest orders to place; the page and its download hold them all
+REGISTER_ROWS = 15  # the register's highest priorities
 
 
 def day(value, t: Translate) -> str:
@@ -149,6 +150,23 @@ def products(together, restock, t: Translate) -> list[str]:
          t("products.col.suggested_order")],
         [[r.product_name if isinstance(r.product_name, str) else r.sku, r.sku, _count(r.on_hand), _count(r.days_of_cover),
           _count(r.suggested_order)] for r in rows.itertuples()])]
+
+
+def improvements(judged: pd.DataFrame, t: Translate) -> list[str]:
+    """The improvement register by priority: each entry's status and whether its metric moved; overdue rows
+    marked."""
+    if judged.empty:
+        return []
+    rows = judged.head(REGISTER_ROWS)
+    overdue = {i for i, late in enumerate(rows["overdue"]) if late}
+    return [html.heading(t("improvements.register_title")),
+            html.table([t("improvements.col.priority"), t("improvements.col.title"), t("improvements.col.metric"),
+                        t("improvements.col.status"), t("improvements.col.due_date"), t("improvements.col.change"),
+                        t("improvements.col.overdue")],
+                       [[r.priority, r.title, t(f"improvements.metric.{r.metric}"), t(f"improvements.status.{r.status}"),
+                         html.MISSING if pd.isna(r.due_date) else day(pd.Timestamp(r.due_date).date(), t),
+                         html.MISSING if pd.isna(r.change) else f"{r.change:+.1%}",
+                         t("improvements.yes") if r.overdue else ""] for r in rows.itertuples()], overdue)]
 
 
 def missing(t: Translate, datasets: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from core.budget import service as budget
 from core.customers import service as customers
 from core.data import service as data
 from core.diagnosis import service as diagnosis
+from core.improvements import service as improvements
 from core.platform.i18n import translate
 from core.platform.workspace import Workspace
 from core.products import service as products
@@ -45,6 +46,9 @@ def shop_report(workspace: Workspace, start: date | None = None, end: date | Non
         if as_of is not None:
             body += sections.tiers(customers.tiers(workspace, as_of), t)
         body += sections.products(products.cross_sell(workspace), products.restock(workspace), t)
+    register = improvements.entries(workspace, end)
+    body += sections.improvements(improvements.judged(register, improvements.compare_all(
+        workspace, improvements.measured(register))), t)
     if held.get("marketing_spend"):
         body += sections.budget(budget.overview(workspace), t, result.currency)
     body += sections.missing(t, [d for d in ("traffic_daily", "funnel_stages", "marketing_spend", "inventory") if not held.get(d)])

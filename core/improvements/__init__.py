@@ -1,0 +1,1 @@
+"""Closing the loop: the improvement register (PDCA) and measured customer campaigns."""
