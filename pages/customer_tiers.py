@@ -181,12 +181,31 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
     if not checked.warnings:
         st.success(t("tiers.plan_ok"))
     st.caption(_text("tiers.plan_vip_cap", view))
+    _measured_kpis(workspace)
     _cross_sell(workspace)
     if workspace.is_demo:
         st.caption(t("tiers.demo_note"))
     elif st.button(t("tiers.save_plan"), key="save_plan"):
         service.save_plan(workspace, rows)
         st.rerun()
+
+
+def _measured_kpis(workspace: Workspace) -> None:
+    """The plan's KPIs as measured: each tier's touches against their holdouts (Improvements page)."""
+    kpis = cached(improvements.tier_kpis, workspace, improvements.campaigns_version(workspace))
+    measured = kpis[kpis["conversion"].notna()]
+    st.markdown("**" + t("tiers.measured_kpis") + "**")
+    if measured.empty:
+        st.caption(t("improvements.no_campaigns"))
+        return
+    st.dataframe(pd.DataFrame({
+        t("col.tier"): [_tier_label(x) for x in measured["tier"]],
+        t("improvements.campaign.col.campaigns"): measured["campaigns"],
+        t("improvements.campaign.col.measured"): measured["conversion"].map("{:.1%}".format),
+        t("improvements.campaign.col.conversion_holdout"): [
+            "–" if pd.isna(v) else f"{v:.1%}" for v in measured["conversion_holdout"]],
+        t("improvements.campaign.col.target"): ["–" if pd.isna(v) else f"{v:.0%}" for v in measured["target"]],
+    }), hide_index=True)
 
 
 def _cross_sell(workspace: Workspace) -> None:

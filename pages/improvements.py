@@ -57,14 +57,15 @@ def _register(workspace: Workspace, judged: pd.DataFrame, window: int) -> None:
         st.warning(t("improvements.overdue", count=overdue))
     shown = pd.DataFrame({
         "id": judged["id"], "title": judged["title"], "metric": [t(f"improvements.metric.{m}") for m in judged["metric"]],
-        "detail": judged["metric_detail"], "priority": judged["priority"], "impact": judged["impact"],
-        "urgency": judged["urgency"], "status": judged["status"], "owner": judged["owner"],
+        # blanks as empty cells, never "None"
+        "detail": judged["metric_detail"].fillna(""), "priority": judged["priority"], "impact": judged["impact"],
+        "urgency": judged["urgency"], "status": judged["status"], "owner": judged["owner"].fillna(""),
         "start_date": pd.to_datetime(judged["start_date"]).dt.date, "due_date": pd.to_datetime(judged["due_date"]).dt.date,
         "overdue": [t("improvements.yes") if v else "" for v in judged["overdue"]],
         "before": [_number(v, m) for v, m in zip(judged["before"], judged["metric"])],
         "after": [_number(v, m) for v, m in zip(judged["after"], judged["metric"])],
         "change": judged["change"].map(_change), "verdict": [_verdict(r) for r in judged.itertuples()],
-        "key_result": judged["key_result"],
+        "key_result": judged["key_result"].fillna(""),
     })
     editable = {"status", "owner", "due_date", "impact", "urgency", "key_result"}
     config = {c: st.column_config.Column(t(f"improvements.col.{c}"), disabled=c not in editable) for c in shown.columns}
@@ -103,6 +104,7 @@ def _new_entry(workspace: Workspace) -> None:
             metric = left.selectbox(t("improvements.col.metric"), list(service.METRICS),
                                     format_func=lambda m: t(f"improvements.metric.{m}"))
             detail = right.text_input(t("improvements.col.detail"), help=t("improvements.detail_help"))
+            scope = left.text_input(t("improvements.col.scope"))
             impact = left.slider(t("improvements.col.impact"), 1, 5, 3)
             urgency = right.slider(t("improvements.col.urgency"), 1, 5, 3)
             owner = left.text_input(t("improvements.col.owner"))
@@ -111,7 +113,7 @@ def _new_entry(workspace: Workspace) -> None:
             key_result = right.text_input(t("improvements.col.key_result"))
             if st.form_submit_button(t("improvements.add")):
                 with guard():
-                    entry = service.add(workspace, title=title, metric=metric, metric_detail=detail or None,
+                    entry = service.add(workspace, title=title, scope=scope or None, metric=metric, metric_detail=detail or None,
                                         impact=impact, urgency=urgency, owner=owner, start=start, due=due,
                                         key_result=key_result or None)
                     st.success(t("improvements.added", id=entry))
@@ -141,6 +143,10 @@ def _review(judged: pd.DataFrame) -> None:
             }), hide_index=True)
 
 
+def _rate(value) -> str:
+    return MISSING if value is None or pd.isna(value) else f"{value:.1%}"
+
+
 def _window(row) -> str:
     """30, or 10/30 (still running) while the window has not passed yet."""
     if row.window_complete:
@@ -164,8 +170,8 @@ def _campaigns(workspace: Workspace) -> None:
             t("improvements.campaign.col.sent_on"): [period_picker.day(pd.Timestamp(d).date()) for d in results["sent_on"]],
             t("improvements.campaign.col.window"): [_window(r) for r in results.itertuples()],
             t("improvements.campaign.col.contacted"): results["contacted"].map("{:,}".format),
-            t("improvements.campaign.col.rate_contacted"): results["rate_contacted"].map(lambda v: _change(v).lstrip("+")),
-            t("improvements.campaign.col.rate_holdout"): results["rate_holdout"].map(lambda v: _change(v).lstrip("+")),
+            t("improvements.campaign.col.rate_contacted"): results["rate_contacted"].map(_rate),
+            t("improvements.campaign.col.rate_holdout"): results["rate_holdout"].map(_rate),
             t("improvements.campaign.col.lift"): results["lift"].map(_change),
         }), hide_index=True, placeholder=MISSING)
         st.caption(t("improvements.campaigns_help"))
@@ -174,12 +180,20 @@ def _campaigns(workspace: Workspace) -> None:
         st.markdown("**" + t("improvements.tier_kpis_title") + "**")
         st.dataframe(pd.DataFrame({
             t("improvements.campaign.col.tier"): [t(f"rfm.tier.{str(x).lower()}") for x in kpis["tier"]],
-            t("improvements.campaign.col.measured"): kpis["conversion"].map(lambda v: _change(v).lstrip("+")),
-            t("improvements.campaign.col.target"): kpis["target"].map(lambda v: _change(v).lstrip("+")),
+            t("improvements.campaign.col.measured"): kpis["conversion"].map(_rate),
+            t("improvements.campaign.col.target"): kpis["target"].map(_rate),
         }), hide_index=True, placeholder=MISSING)
     rates = cached(service.tier_month_rates, workspace)
     if not rates.empty:
         st.altair_chart(charts.tier_month_rates(rates, lang()))
+        with st.expander(t("improvements.tier_rates_table")):
+            st.dataframe(pd.DataFrame({
+                t("improvements.campaign.col.month"): rates["month"].astype(str).str[:7],
+                t("improvements.campaign.col.tier"): [t(f"rfm.tier.{str(x).lower()}") for x in rates["tier"]],
+                t("improvements.campaign.col.repurchase_rate"): rates["repurchase_rate"].map(_rate),
+                t("improvements.campaign.col.retention_rate"): rates["retention_rate"].map(_rate),
+            }), hide_index=True, placeholder=MISSING)
+            st.caption(t("improvements.tier_rates_help"))
 
 
 def render(workspace: Workspace) -> None:
