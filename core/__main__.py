@@ -25,14 +25,36 @@ def existing(path: str) -> Workspace:
     return Workspace(path)
 
 
+REJECTED_SUFFIX = ".rejected.csv"
+NAME_MAX_BYTES = 255  # the longest file name most file systems take (ext4, APFS, NTFS in UTF-16 units)
+
+
+def rejected_path(source: Path) -> Path:
+    """`orders.csv.rejected.csv` beside the file; a name too long for the file system with the suffix is
+    cut (whole characters) so the suffix fits."""
+    room = NAME_MAX_BYTES - len(REJECTED_SUFFIX.encode())
+    name = source.name.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return source.with_name(name + REJECTED_SUFFIX)
+
+
 def cmd_ingest(args) -> int:
+    target = rejected_path(Path(args.file))
+
+    def write_rejects(report) -> None:
+        """Before the load commits: a rejects file that cannot be written stops the load, nothing changed."""
+        if not report.rejected_count:
+            return
+        try:
+            data_service.write_rejected(report, target)
+        except OSError as error:
+            raise Message("error.rejects_not_written", file=report.file_name, target=str(target),
+                          reason=error.strerror or type(error).__name__) from None
+
     report = data_service.load(Workspace(args.workspace), Path(args.file), kind=args.kind, mode=args.mode,
-                               skip_bad_rows=args.skip_bad_rows)
+                               skip_bad_rows=args.skip_bad_rows, before_commit=write_rejects)
     for note in report.cleaning:
         print(note.text(), file=sys.stderr)
     if report.rejected_count:
-        target = Path(args.file).with_name(Path(args.file).name + ".rejected.csv")
-        data_service.write_rejected(report, target)
         print(f"{report.rejected_count} rejected row(s) written to {target}", file=sys.stderr)
     print(f"{report.loaded_rows} {report.kind} row(s) loaded ({report.mode}) from {report.file_name}")
     return 0
@@ -150,8 +172,30 @@ def cmd_rfm(args) -> int:
     table = customers.tiers(workspace, as_of, args.window_days).customers
     columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier"]
     rows = table[columns].assign(monetary=table["monetary"].astype(float).round(2))  # money to the cent: no float noise
+    # contact details (issue 15): masked unless --contacts full, which the workspace's audit records
+    from core.customers.customer_file import with_contacts
+    from core.data import personal
+
+    full = args.contacts == "full"
+    rows = with_contacts(rows, personal.contacts_of(workspace, rows["customer_id"]), full=full, consented_only=args.consented_only)
     Path(args.out).write_bytes(to_safe_csv(rows))
-    print(f"{len(table)} customer(s) as of {as_of} written to {args.out}")
+    if full and "email" in rows.columns:
+        personal.log(workspace, "export_full", str(Path(args.out).resolve()), len(rows))
+    print(f"{len(rows)} customer(s) as of {as_of} written to {args.out}")
+    return 0
+
+
+def cmd_forget(args) -> int:
+    """Erase one customer's personal data: contacts deleted, orders moved to an anonymous key (docs/decisions/0009)."""
+    from core.data import personal
+
+    workspace = existing(args.workspace)
+    done = personal.forget(workspace, email=args.email, phone=args.phone)
+    field = "email" if args.email is not None else "phone"
+    if not done.customers:
+        print(translate("personal.nobody", field=translate(f"personal.kind.{field}")))
+        return 0
+    print(translate("personal.forgotten", customers=done.customers, contacts=done.contacts, orders=done.orders))
     return 0
 
 
@@ -412,7 +456,18 @@ def parser() -> argparse.ArgumentParser:
     tiers.add_argument("--as-of", help="YYYY-MM-DD; orders before this day count (default: the day after the last order)")
     tiers.add_argument("--window-days", type=int, help="only orders from this many days before --as-of (default: all history)")
     tiers.add_argument("--out", required=True, help="CSV file to write")
+    tiers.add_argument("--contacts", choices=("masked", "full"), default="masked",
+                       help="e-mail and phone of customers whose contacts the workspace keeps: masked (default) or full (logged)")
+    tiers.add_argument("--consented-only", action="store_true",
+                       help="leave out customers whose exports did not record marketing consent as given")
     tiers.set_defaults(run=cmd_rfm)
+
+    erase = commands.add_parser("forget", help="erase one customer's personal data (contacts; orders move to an anonymous key)")
+    erase.add_argument("--workspace", required=True)
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the customer's e-mail address")
+    who.add_argument("--phone", help="the customer's phone number")
+    erase.set_defaults(run=cmd_forget)
 
     plan = commands.add_parser("budget", help="the best split of a total over the channels, from fitted response curves")
     plan.add_argument("--workspace", required=True)

@@ -8,30 +8,31 @@ import streamlit as st
 from core.charts import experiments as charts
 from core.experiments import service as experiments
 from core.improvements import service as improvements
+from core.platform.export import neutralise
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, export_buttons
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, lang, message_text, t, t_user
 
 VERDICT_STYLE = {"b_wins": st.success, "a_wins": st.success, "no_difference": st.info, "keep_testing": st.warning,
                  "invalid": st.error}
 
 
 def _verdict(result: experiments.Result, variant: str, control: str) -> None:
-    text = t(f"ab.verdict.{result.verdict}", b=variant, a=control)
-    reasons = " ".join(t(key, **params) for key, params in result.reasons)
+    text = t_user(f"ab.verdict.{result.verdict}", b=variant, a=control)  # variant names are the shop's text
+    reasons = " ".join(t_user(key, **params) for key, params in result.reasons)
     VERDICT_STYLE[result.verdict](f"**{text}** {reasons}")
     if result.due is not None:
-        st.warning(t("ab.provisional", due=result.due))
+        st.warning(t_user("ab.provisional", due=result.due))
 
 
 def _numbers(result: experiments.Result, variant: str, control: str) -> None:
     lift, low, high = result.lift_points
     columns = st.columns(4)
-    columns[0].metric(t("ab.rate", variant=control), f"{result.rate_a:.2%}", help=f"{result.conv_a:,} / {result.users_a:,}")
-    columns[1].metric(t("ab.rate", variant=variant), f"{result.rate_b:.2%}", f"{lift:+.2f} pt",
+    columns[0].metric(t_user("ab.rate", variant=control), f"{result.rate_a:.2%}", help=f"{result.conv_a:,} / {result.users_a:,}")
+    columns[1].metric(t_user("ab.rate", variant=variant), f"{result.rate_b:.2%}", f"{lift:+.2f} pt",
                       help=f"{result.conv_b:,} / {result.users_b:,}")
     columns[2].metric(t("ab.confidence"), result.confidence_text, help=t("ab.p_value", p=f"{result.p_value:.4g}"))
-    columns[3].metric(t("ab.prob_beats", b=variant, a=control), f"{result.prob_b_beats_a:.1%}")
+    columns[3].metric(t_user("ab.prob_beats", b=variant, a=control), f"{result.prob_b_beats_a:.1%}")
     st.write(t("ab.lift_line", level=f"{result.required_confidence:.0%}", abs=f"{lift:+.2f}", low=f"{low:+.2f}",
                high=f"{high:+.2f}",
                rel="–" if result.rel_lift is None else f"{result.rel_lift:+.1%}",
@@ -46,7 +47,7 @@ def _numbers(result: experiments.Result, variant: str, control: str) -> None:
 def _holm_table(experiment: experiments.Experiment) -> None:
     st.markdown("**" + t("ab.holm_title") + "**")
     st.dataframe(pd.DataFrame([{
-        t("ab.col.variant"): c.variant, t("ab.col.rate"): f"{c.result.rate_b:.2%}",
+        t("ab.col.variant"): neutralise(c.variant), t("ab.col.rate"): f"{c.result.rate_b:.2%}",
         t("ab.col.lift"): f"{c.result.lift_points[0]:+.2f} pt", t("ab.col.p"): f"{c.result.p_value:.4f}",
         t("ab.col.holm_p"): f"{c.adjusted_p:.4f}",
         t("ab.col.verdict"): t(f"ab.verdict.{c.result.verdict}", b=c.variant, a=experiment.control),
@@ -61,7 +62,7 @@ def _from_workspace(workspace: Workspace, alpha: float):
         return None
     name = st.selectbox(t("ab.experiment"), names, key="ab_experiment")
     experiment = cached(experiments.experiment, workspace, name, alpha)
-    st.caption(t("ab.experiment_facts", page=experiment.page or "–", variable=experiment.variable or "–",
+    st.caption(t_user("ab.experiment_facts", page=experiment.page or "–", variable=experiment.variable or "–",
                  days=experiment.days, first=experiment.first_day or "–", last=experiment.last_day or "–"))
     if experiment.several:
         _holm_table(experiment)
@@ -74,7 +75,7 @@ def _from_workspace(workspace: Workspace, alpha: float):
         add_to_register.offer(workspace, [improvements.from_ab_winner(name, chosen)], key="register_ab")
     if comparison.revenue is not None:
         rv = comparison.revenue
-        st.write(t("ab.rpv_line", a=experiment.control, b=chosen, rpv_a=f"{rv.rpv_a:,.2f}", rpv_b=f"{rv.rpv_b:,.2f}",
+        st.write(t_user("ab.rpv_line", a=experiment.control, b=chosen, rpv_a=f"{rv.rpv_a:,.2f}", rpv_b=f"{rv.rpv_b:,.2f}",
                    diff=f"{rv.diff:+,.2f}", low=f"{rv.ci_low:+,.2f}", high=f"{rv.ci_high:+,.2f}", p=f"{rv.p_value:.3g}"))
     elif experiment.has_revenue:
         st.caption(t("ab.rpv_needs_squares"))
@@ -144,7 +145,7 @@ def _register(workspace: Workspace) -> None:
         try:
             experiments.save_register(workspace, edited)
         except experiments.DuplicateTestId as refused:  # the edits stay in the table, to be put right
-            st.error(refused.text(lang()))
+            st.error(message_text(refused))
         else:
             st.rerun()
     with export:

@@ -9,22 +9,25 @@ import streamlit as st
 from core.budget import service
 from core.charts import budget as charts
 from core.improvements import service as improvements
+from core.platform.export import neutralise
 from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, lang, message_text, plain, t, t_user
+from pages.components.tables import shop_text
 
 LOSING_MONEY = "color: #dc2626"
 CAP = f"{service.TEST_CAP:.0%}"  # the test cap as the texts quote it
 
 
 def _percent(value: float | None) -> str:
-    return MISSING if value is None or value != value else f"{value:.2%}"
+    return MISSING if value is None or pd.isna(value) else f"{value:.2%}"
 
 
 def _count(value: float | None) -> str:
-    """A count with thousands separators, as the tiles show it; "–" where the sheet has none."""
-    return MISSING if value is None or value != value else f"{value:,.0f}"
+    """A count with thousands separators, as the tiles show it; "–" where the sheet has none (NaN, or pandas'
+    NA of a nullable column: a channel the shop's own orders never name)."""
+    return MISSING if value is None or pd.isna(value) else f"{value:,.0f}"
 
 
 def _amounts(values, currency: str | None, decimals: int = 0) -> list[str]:
@@ -39,16 +42,16 @@ def _delta(change: float | None, digits: int = 0) -> str | None:
 def _roi(workspace: Workspace, overview: service.BudgetOverview) -> None:
     st.subheader(t("budget.roi", roi=f"{service.DROP_ROI:g}"))
     styles = np.where(overview.losing_money.to_numpy(), LOSING_MONEY, "")
-    st.dataframe(overview.roi_by_month.rename_axis(t("col.channel")).style.format("{:.2f}", na_rep=MISSING)
+    st.dataframe(overview.roi_by_month.rename(index=neutralise).rename_axis(t("col.channel")).style.format("{:.2f}", na_rep=MISSING)
                  .apply(lambda _: styles, axis=None))
     for channel in overview.drop_candidates:
-        st.warning(t("budget.drop", channel=channel, roi=f"{service.DROP_ROI:g}", months=service.DROP_MONTHS))
+        st.warning(t_user("budget.drop", channel=channel, roi=f"{service.DROP_ROI:g}", months=service.DROP_MONTHS))
     latest_roi = dict(zip(overview.latest["channel"], overview.latest["roi"]))
     add_to_register.offer(workspace, [improvements.from_drop_candidate(c, latest_roi.get(c, float("nan")))
                                       for c in overview.drop_candidates], key="register_drop")
     latest, currency = overview.latest, overview.currency
     table = {
-        t("col.channel"): latest["channel"], t("budget.col.spend"): _amounts(latest["spend"], currency),
+        t("col.channel"): shop_text(latest["channel"]), t("budget.col.spend"): _amounts(latest["spend"], currency),
         t("budget.col.revenue"): _amounts(latest["attributed_revenue"], currency),
         t("budget.col.roi"): latest["roi"].map(lambda v: MISSING if v != v else f"{v:.2f}"),
         t("budget.col.clicks"): latest["clicks"].map(_count), t("budget.col.conversion"): latest["conversion_rate"].map(_percent),
@@ -59,7 +62,7 @@ def _roi(workspace: Workspace, overview: service.BudgetOverview) -> None:
                   t("budget.col.site_conversion"): latest["site_conversion_rate"].map(_percent)}
     table[t("budget.col.action")] = latest["action"].map(t)
     st.dataframe(pd.DataFrame(table), hide_index=True)
-    st.caption(t("budget.latest_month", month=overview.latest_month))
+    st.caption(t_user("budget.latest_month", month=overview.latest_month))
 
 
 def _curves_section(overview: service.BudgetOverview) -> None:
@@ -72,7 +75,7 @@ def _curves_section(overview: service.BudgetOverview) -> None:
             st.caption(t("budget.fit", kind=t(f"budget.curve.{curve.kind}"), r2=f"{round(curve.r2, 2) + 0.0:.2f}", points=curve.n_points)
                        + (" " + few if curve.too_few_points else ""))
             if curve.is_poor_fit:
-                st.warning(t("budget.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}"))
+                st.warning(t_user("budget.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}"))
 
 
 def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, str]:
@@ -82,7 +85,7 @@ def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, 
     with st.expander(t("budget.roles", cap=CAP)):
         columns = st.columns(min(len(channels), 5))
         roles = {channel: columns[index % len(columns)].selectbox(
-                     channel, service.ROLES, index=service.ROLES.index(saved[channel]), format_func=labels.get,
+                     plain(channel), service.ROLES, index=service.ROLES.index(saved[channel]), format_func=labels.get,
                      key=f"role_{channel}")
                  for index, channel in enumerate(channels)}
         if workspace.is_demo:
@@ -111,7 +114,7 @@ def _horizon() -> int:
 
 def _playbook_caption(split: dict[str, float]) -> str:
     shares = {role: f"{share:.0%}" for role, share in service.ROLE_SHARES.items()}
-    return t("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items()), **shares)
+    return t_user("budget.default_split", split=", ".join(f"{c} {s:.0%}" for c, s in split.items()), **shares)
 
 
 @st.fragment
@@ -132,7 +135,7 @@ def _what_if(period: service.Period, roles: dict[str, str], currency: str | None
         # state set before the slider exists, so a button can move it; kept within 0..total
         key = _key(f"slider_{channel}", months_ahead)
         st.session_state[key] = min(float(st.session_state.get(key, period.current.get(channel, 0.0))), float(total))
-        proposed[channel] = column.slider(channel, 0.0, float(total), step=service.amount_step(total), format="localized",
+        proposed[channel] = column.slider(plain(channel), 0.0, float(total), step=service.amount_step(total), format="localized",
                                           key=key)
     result = service.what_if(period, roles, proposed, total, hold=hold, base=base)
     if result.is_scaled:
@@ -140,9 +143,9 @@ def _what_if(period: service.Period, roles: dict[str, str], currency: str | None
     table = result.table
     for row in table.itertuples():
         if row.is_outside_history:
-            st.caption(t("budget.outside", channel=row.channel, low=f"{row.history_low:,.0f}", high=f"{row.history_high:,.0f}"))
+            st.caption(t_user("budget.outside", channel=row.channel, low=f"{row.history_low:,.0f}", high=f"{row.history_high:,.0f}"))
         if row.is_over_test_cap:
-            st.warning(t("budget.test_cap", channel=row.channel, cap=CAP))
+            st.warning(t_user("budget.test_cap", channel=row.channel, cap=CAP))
     # the file keeps numbers (rounded: no float noise), the screen shows them as the tiles do
     plan_file = pd.DataFrame({
         t("col.channel"): table["channel"], t("budget.col.current"): table["current_spend"].round(0),
@@ -151,7 +154,7 @@ def _what_if(period: service.Period, roles: dict[str, str], currency: str | None
         t("budget.col.orders_now"): table["orders_now"].round(0), t("budget.col.orders_new"): table["orders_new"].round(0),
     })
     st.dataframe(pd.DataFrame({
-        t("col.channel"): table["channel"], t("budget.col.current"): _amounts(table["current_spend"], currency),
+        t("col.channel"): shop_text(table["channel"]), t("budget.col.current"): _amounts(table["current_spend"], currency),
         t("budget.col.proposed"): _amounts(table["proposed_spend"], currency),
         t("budget.col.revenue_now"): _amounts(table["revenue_now"], currency),
         t("budget.col.revenue_new"): _amounts(table["revenue_new"], currency),
@@ -210,7 +213,7 @@ def _proposal(best: service.Optimised, currency: str | None) -> None:
                for row in table.itertuples()] if best.rails.keep_in_history else [
                cash(row.current_spend) if row.held else "–" for row in table.itertuples()]
     st.dataframe(pd.DataFrame({
-        t("col.channel"): table["channel"], t("budget.col.proposed"): _amounts(table["proposed_spend"], currency),
+        t("col.channel"): shop_text(table["channel"]), t("budget.col.proposed"): _amounts(table["proposed_spend"], currency),
         t("budget.col.allowed"): allowed, t("budget.col.held"): table["held"].map({True: "✓", False: ""}),
         t("budget.col.revenue_new"): _amounts(table["revenue_new"], currency),
         t("budget.col.revenue_band"): [f"{cash(low)} – {cash(high)}" for low, high in zip(table["revenue_low"], table["revenue_high"])],
@@ -219,12 +222,12 @@ def _proposal(best: service.Optimised, currency: str | None) -> None:
     st.metric(t("budget.predicted"), f"{best.revenue:,.0f}", _delta(best.revenue_gain))
     for suggestion in best.suggestions:
         move = suggestion.move
-        st.write("• " + t("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
+        st.write("• " + t_user("budget.move", amount=f"{move.amount:,.0f}", source=move.from_channel, target=move.to_channel,
                           gain=f"{move.revenue_gain:+,.0f}"))
-        st.caption(t("budget.move_band", target=move.to_channel, revenue=f"{suggestion.target_revenue:,.0f}",
+        st.caption(t_user("budget.move_band", target=move.to_channel, revenue=f"{suggestion.target_revenue:,.0f}",
                      low=f"{suggestion.target_low:,.0f}", high=f"{suggestion.target_high:,.0f}"))
         for caution in suggestion.cautions:
-            st.warning(caution.message.text(lang()))
+            st.warning(message_text(caution.message))
 
 
 @st.fragment
@@ -262,7 +265,7 @@ def _matrix(workspace: Workspace) -> None:
         return
     if not by_tier:
         st.altair_chart(charts.matrix_heatmap(matrix, lang()))
-    table = {t("budget.col.category"): matrix["category"], t("col.channel"): matrix["channel"]}
+    table = {t("budget.col.category"): shop_text(matrix["category"]), t("col.channel"): shop_text(matrix["channel"])}
     if by_tier:
         table[t("budget.col.tier")] = matrix["tier_key"].map(t)
         st.caption(t("budget.by_tier_note"))

@@ -14,7 +14,8 @@ from core.improvements import service as improvements
 from core.platform.money import money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, lang, plain, t, t_user
+from pages.components.tables import shop_text
 
 WINDOWS = (None, 90, 180, 365)
 CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
@@ -60,7 +61,7 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
     shares = view.shares
     st.subheader(t("tiers.shares"))
     key, params = view.lines_note
-    st.info(t(key, **params))
+    st.info(t_user(key, **params))
     left, right = st.columns([3, 2])
     left.dataframe(pd.DataFrame({
         t("col.tier"): [_tier_label(x) for x in shares["tier"]], t("col.customers"): shares["customers"],
@@ -71,7 +72,7 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
     right.altair_chart(charts.tier_shares(shares, lang()))
     with st.expander(t("tiers.rule")):
         for _, key, params in view.rules:
-            st.write("• " + t(key, **params))
+            st.write("• " + t_user(key, **params))
     with st.expander(t("tiers.thresholds", currency=view.currency or "–")):
         if workspace.is_demo:
             st.caption(t("tiers.demo_note"))
@@ -123,7 +124,7 @@ def _clusters_section(workspace: Workspace, view: service.TierView) -> service.C
                      format_func={o: (t("tiers.k_auto") if o is None else str(o)) for o in CLUSTER_CHOICES}.get)
     groups = cached(service.clusters, workspace, view.as_of, view.window_days, k)
     if groups.problem_key:
-        st.info(t(groups.problem_key, **groups.problem_params))
+        st.info(t_user(groups.problem_key, **groups.problem_params))
         return groups
     st.caption(t("tiers.k_chosen", k=groups.k, score=f"{groups.silhouette_score:.3f}"))
     table = groups.clusters
@@ -144,7 +145,7 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     model = cached(service.churn, workspace, view.as_of)
     st.subheader(t("tiers.churn", days=model.horizon_days))
     if model.problem_key:
-        st.info(t(model.problem_key, **model.problem_params))
+        st.info(t_user(model.problem_key, **model.problem_params))
         return model
     left, right = st.columns(2)
     left.metric(t("tiers.churn_auc"), f"{model.auc:.3f}")
@@ -154,7 +155,7 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     st.markdown("**" + t("tiers.at_risk") + "**")
     risky = service.at_risk(view, model)
     st.dataframe(pd.DataFrame({
-        t("col.customer"): risky["customer_id"], t("col.tier"): [_tier_label(x) for x in risky["tier"]],
+        t("col.customer"): shop_text(risky["customer_id"]), t("col.tier"): [_tier_label(x) for x in risky["tier"]],
         t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],
         t("col.churn_risk"): risky["churn_risk"].map("{:.0%}".format),
     }), hide_index=True, column_config=_counts(t("col.recency_days")))
@@ -177,10 +178,10 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
     rows = edited.to_dict("records")
     checked = service.check_plan(rows, vip_orders_per_year)
     for key, params in checked.warnings:
-        st.warning(t(key, **params))
+        st.warning(t_user(key, **params))
     if not checked.warnings:
         st.success(t("tiers.plan_ok"))
-    st.caption(_text("tiers.plan_vip_cap", view))
+    st.caption(plain(_text("tiers.plan_vip_cap", view)))  # "$1,000 ... $300" is not math
     _measured_kpis(workspace)
     _cross_sell(workspace)
     if workspace.is_demo:
@@ -213,13 +214,13 @@ def _cross_sell(workspace: Workspace) -> None:
     found = cached(service.cross_sell, workspace)
     st.markdown("**" + t("tiers.cross_sell_title") + "**")
     if found.missing:
-        st.caption(t(found.missing, **found.missing_params))
+        st.caption(t_user(found.missing, **found.missing_params))
     elif not found.suggestions:
         st.caption(t("tiers.cross_sell_none"))
     else:  # a table, not markdown: product names are the shop's text and must not be read as markup
         st.dataframe(pd.DataFrame({
-            t("tiers.cross_sell_product"): [s.product_name for s in found.suggestions],
-            t("tiers.cross_sell_partner"): [s.partner_name for s in found.suggestions],
+            t("tiers.cross_sell_product"): shop_text(s.product_name for s in found.suggestions),
+            t("tiers.cross_sell_partner"): shop_text(s.partner_name for s in found.suggestions),
             t("tiers.cross_sell_share"): [f"{s.confidence:.0%}" for s in found.suggestions],
         }), hide_index=True)
 

@@ -9,7 +9,7 @@ from core.data.service import MODES, Report
 from core.platform.money import MISSING
 from core.platform.workspace import MAX_NAME_LENGTH, Workspace
 from pages.components import data_status, load_report, mapping_editor, uploader
-from pages.components.state import guard, select_workspace, t
+from pages.components.state import guard, select_workspace, t, t_user
 
 
 def _target(workspace: Workspace) -> Workspace | None:
@@ -88,7 +88,7 @@ def _outlier_choice(workspace: Workspace) -> None:
 def _rename(workspace: Workspace) -> None:
     shown = workspace.display_name
     name = st.text_input(t("data.workspace_name"), value=shown, max_chars=MAX_NAME_LENGTH, key=f"rename_{workspace.name}")
-    st.caption(t("data.workspace_file", file=workspace.path.name))
+    st.caption(t_user("data.workspace_file", file=workspace.path.name))
     if st.button(t("data.rename"), key="rename_button", disabled=name == shown):
         service.rename_workspace(workspace, name)
         st.session_state["workspace_notice"] = ("data.renamed", workspace.display_name)
@@ -102,7 +102,7 @@ def _delete(workspace: Workspace) -> None:
     if st.session_state.get("confirm_delete") != str(workspace.path):
         return
     name = workspace.display_name
-    st.warning(t("data.delete_confirm", name=name))
+    st.warning(t_user("data.delete_confirm", name=name))
     yes, no = st.columns(2)
     if no.button(t("data.delete_no"), key="delete_no"):
         st.session_state.pop("confirm_delete")
@@ -131,10 +131,10 @@ def render(workspace: Workspace) -> None:
     st.caption(t("data.intro", limit=uploader.UPLOAD_LIMIT_MB))
     if "last_load" in st.session_state:
         rows, dataset, name = st.session_state.pop("last_load")
-        st.success(t("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
+        st.success(t_user("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
     if "workspace_notice" in st.session_state:
         key, name = st.session_state.pop("workspace_notice")
-        st.success(t(key, name=name))
+        st.success(t_user(key, name=name))
     with guard():
         _upload(workspace)
     st.subheader(t("data.datasets"))

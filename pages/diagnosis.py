@@ -15,6 +15,7 @@ from core.platform.workspace import Workspace
 from core.report import service as report
 from pages.components import add_to_register, data_status, health_editor, period_picker
 from pages.components.state import cached, guard, lang, t
+from pages.components.tables import shop_text
 
 SEGMENT_KEY = "funnel_segment"
 COUNT = st.column_config.NumberColumn(format="%,d")  # 12,345 in a table, as on the tiles; numbers still sort as numbers
@@ -99,7 +100,7 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
         return
     st.altair_chart(charts.funnel(table, result.leak_threshold, lang()))
     st.dataframe(pd.DataFrame({
-        t("col.stage"): table["stage"], t("col.entered"): table["entered"], t("col.lost"): table["lost"],
+        t("col.stage"): shop_text(table["stage"]), t("col.entered"): table["entered"], t("col.lost"): table["lost"],
         t("col.loss_rate"): table["loss_rate"].map(_percent),
         t("col.conversion_from_top"): table["conversion_from_top"].map(_percent),
         t("col.cause"): [t(c) if isinstance(c, str) else "" for c in table["cause"]],
@@ -112,7 +113,7 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
     if not result.funnel_before.empty:
         st.markdown("**" + t("diagnosis.funnel_compare") + "**")
         st.dataframe(pd.DataFrame({
-            t("col.stage"): result.funnel_before["stage"],
+            t("col.stage"): shop_text(result.funnel_before["stage"]),
             t("col.loss_rate"): result.funnel_before["loss_rate"].map(_percent),
             t("col.loss_rate_before"): result.funnel_before["loss_rate_before"].map(_percent),
         }), hide_index=True, placeholder=MISSING)
@@ -124,7 +125,7 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
         return
     st.altair_chart(charts.traffic(result.daily_by_channel, result.anomalies, result.uv_drop_threshold, lang()))
     st.dataframe(pd.DataFrame({
-        t("col.channel"): result.channels["channel"], t("col.uv"): result.channels["uv"],
+        t("col.channel"): shop_text(result.channels["channel"]), t("col.uv"): result.channels["uv"],
         t("col.share"): result.channels["share_of_uv"].map(_percent),
         t("col.bounce_rate"): result.channels["bounce_rate"].map(_percent),
         t("col.add_to_cart_rate"): result.channels["add_to_cart_rate"].map(_percent),
@@ -141,7 +142,7 @@ def _traffic(workspace: Workspace, result: service.Diagnosis) -> None:
     rate = service.RATE_ANOMALIES
     st.dataframe(pd.DataFrame({
         t("col.date"): [period_picker.day(d) for d in found["date"]],
-        t("col.channel"): [t("anomaly.all_channels") if c == service.WHOLE_DAY else c for c in found["channel"]],
+        t("col.channel"): shop_text(t("anomaly.all_channels") if c == service.WHOLE_DAY else c for c in found["channel"]),
         t("col.metric"): [t(f"anomaly.{m}", threshold=high_bounce) for m in found["metric"]],
         t("col.value"): [_percent(v) if m in rate else _count(v) for m, v, _ in pairs],
         t("col.baseline"): [MISSING if pd.isna(b) else f"{b:.0%}" if m in rate else _count(b) for m, _, b in pairs],

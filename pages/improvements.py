@@ -15,7 +15,8 @@ from core.platform.i18n import Message
 from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, lang, message_text, t
+from pages.components.tables import shop_text
 
 
 def _number(value, metric: str) -> str:
@@ -85,7 +86,7 @@ def _register(workspace: Workspace, judged: pd.DataFrame, window: int) -> None:
         try:
             service.save(workspace, table.reset_index())
         except Message as refused:  # a wrong value is named; the edits stay in the table to be put right
-            st.error(refused.text(lang()))
+            st.error(message_text(refused))
         else:
             st.rerun()
     with export:
@@ -136,7 +137,7 @@ def _review(judged: pd.DataFrame) -> None:
         if not rows.empty:
             st.markdown("**" + label + "**")
             st.dataframe(pd.DataFrame({
-                t("improvements.col.title"): rows["title"],
+                t("improvements.col.title"): shop_text(rows["title"]),
                 t("improvements.col.metric"): [t(f"improvements.metric.{m}") for m in rows["metric"]],
                 t("improvements.col.change"): rows["change"].map(_change),
                 t("improvements.col.status"): [t(f"improvements.status.{s}") for s in rows["status"]],

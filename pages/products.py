@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from core.charts import products as charts
+from core.platform.export import neutralise
 from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from core.products import service
 from pages.components import data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, lang, t, t_user
+from pages.components.tables import shop_text
 
 
 def _share(value) -> str:
@@ -46,8 +48,8 @@ def _performance(workspace: Workspace, start, end) -> None:
     st.altair_chart(charts.abc_curve(found.products, lang()))
     shown = found.products
     st.dataframe(pd.DataFrame({
-        t("products.col.product_name"): shown["product_name"].fillna(shown["sku"]),
-        t("products.col.sku"): shown["sku"],
+        t("products.col.product_name"): shop_text(shown["product_name"].fillna(shown["sku"])),
+        t("products.col.sku"): shop_text(shown["sku"]),
         t("products.col.abc_class"): shown["abc_class"],
         t("products.col.units"): shown["units"].map(_number),
         t("products.col.revenue"): [money(v, currency, 0) for v in shown["revenue"]],
@@ -67,7 +69,7 @@ def _performance(workspace: Workspace, start, end) -> None:
         with st.expander(t("products.categories_title")):
             cats = found.categories
             st.dataframe(pd.DataFrame({
-                t("products.col.category"): cats["category"],
+                t("products.col.category"): shop_text(cats["category"]),
                 t("products.col.units"): cats["units"].map(_number),
                 t("products.col.revenue"): [money(v, currency, 0) for v in cats["revenue"]],
                 t("products.col.revenue_share"): cats["revenue_share"].map(_share),
@@ -88,7 +90,7 @@ def _slow_and_new(found, currency) -> None:
         else:
             rows = found.slow_movers
             st.dataframe(pd.DataFrame({
-                t("products.col.product_name"): rows["product_name"].fillna(rows["sku"]),
+                t("products.col.product_name"): shop_text(rows["product_name"].fillna(rows["sku"])),
                 t("products.col.on_hand"): rows["stock_on_hand"].map(_number),
                 t("products.col.stock_value"): [money(v, currency, 0) if pd.notna(v) else MISSING for v in rows["stock_value"]],
                 t("products.col.last_sale"): rows["last_sale_date"].map(_day),
@@ -100,7 +102,7 @@ def _slow_and_new(found, currency) -> None:
             st.caption(t("products.no_new_products"))
         else:
             st.dataframe(pd.DataFrame({
-                t("products.col.product_name"): rows["product_name"].fillna(rows["sku"]),
+                t("products.col.product_name"): shop_text(rows["product_name"].fillna(rows["sku"])),
                 t("products.col.first_sale"): rows["first_sale_date"].map(_day),
                 t("products.col.units"): rows["units"].map(_number),
                 t("products.col.revenue"): [money(v, currency, 0) for v in rows["revenue"]],
@@ -109,7 +111,8 @@ def _slow_and_new(found, currency) -> None:
 
 def _rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        t("products.col.antecedent"): rules["antecedent_name"], t("products.col.consequent"): rules["consequent_name"],
+        t("products.col.antecedent"): shop_text(rules["antecedent_name"]),
+        t("products.col.consequent"): shop_text(rules["consequent_name"]),
         t("products.col.orders_together"): rules["count_orders_together"].map(_number),
         t("products.col.support"): rules["support"].map(lambda v: f"{v:.2%}"),
         t("products.col.confidence"): rules["confidence"].map(_share),
@@ -126,7 +129,7 @@ def _bought_together(workspace: Workspace) -> None:
                               format="%d%%", key="basket_confidence", help=t("products.min_confidence_help"))
     found = cached(service.bought_together, workspace, support / 100, confidence / 100)
     if found.missing:
-        st.info(t(found.missing, **found.missing_params))
+        st.info(t_user(found.missing, **found.missing_params))
         return
     st.caption(t("products.basket_base", orders=found.orders, baskets=found.multi_product_orders,
                  rules=len(found.table)))
@@ -139,7 +142,7 @@ def _bought_together(workspace: Workspace) -> None:
         st.caption(t("products.no_bundles"))
     else:
         st.dataframe(pd.DataFrame({
-            t("products.col.bundle"): bundles["product_a_name"] + " + " + bundles["product_b_name"],
+            t("products.col.bundle"): shop_text(bundles["product_a_name"] + " + " + bundles["product_b_name"]),
             t("products.col.orders_together"): bundles["count_orders_together"].map(_number),
             t("products.col.lift"): bundles["lift"].map(lambda v: f"{v:,.2f}"),
             t("products.col.confidence_a_to_b"): bundles["confidence_a_to_b"].map(_share),
@@ -187,8 +190,8 @@ def _forecast(workspace: Workspace) -> None:
         weekly = weekly.map(lambda v: f"{v:,.1f}")
         weekly.insert(0, t("products.col.method"), [t(f"products.forecast.method.{m}") for m in
                                                      accuracy.set_index("sku").loc[weekly.index, "method"]])
-        weekly.insert(0, t("products.col.product_name"), [label.get(s, s) for s in weekly.index])
-        st.dataframe(weekly.rename_axis(t("products.col.sku")).reset_index(), hide_index=True)
+        weekly.insert(0, t("products.col.product_name"), shop_text(label.get(s, s) for s in weekly.index))
+        st.dataframe(weekly.rename(index=neutralise).rename_axis(t("products.col.sku")).reset_index(), hide_index=True)
     st.caption(t("products.forecast_help"))
 
 
@@ -223,8 +226,8 @@ def _restock(workspace: Workspace) -> None:
     st.altair_chart(charts.stock_status(counts, lang()))
     plan = found.plan
     st.dataframe(pd.DataFrame({
-        t("products.col.product_name"): plan["product_name"].fillna(plan["sku"]),
-        t("products.col.sku"): plan["sku"],
+        t("products.col.product_name"): shop_text(plan["product_name"].fillna(plan["sku"])),
+        t("products.col.sku"): shop_text(plan["sku"]),
         t("products.col.status"): [t(f"products.status.{s}") for s in plan["status"]],
         t("products.col.on_hand"): plan["on_hand"].map(_number),
         t("products.col.daily_demand"): plan["daily_demand"].map(lambda v: _number(v, 2)),

@@ -12,6 +12,7 @@ from core.platform.workspace import Workspace
 from core.sales import service
 from pages.components import data_status, period_picker
 from pages.components.state import cached, guard, lang, t
+from pages.components.tables import shop_text
 
 FIGURES_PER_ROW = 4
 GRAIN_KEY, SUGGESTED_KEY = "sales_grain", "sales_grain_suggested"
@@ -59,7 +60,7 @@ def _top_sellers(result: service.Overview) -> None:
             st.info(t(result.products_missing))
         else:
             st.dataframe(pd.DataFrame({
-                t("sales.col.product"): products["product_name"], t("sales.col.sku"): products["sku"],
+                t("sales.col.product"): shop_text(products["product_name"]), t("sales.col.sku"): shop_text(products["sku"]),
                 t("sales.col.units"): products["units"].map("{:,.0f}".format),
                 t("sales.col.sales"): [money(v, result.currency, 0) for v in products["sales"]],
                 t("sales.col.sales_before"): [money(v, result.currency, 0) for v in products["sales_before"]],
@@ -72,7 +73,7 @@ def _top_sellers(result: service.Overview) -> None:
             st.info(t(result.categories_missing))
         else:
             st.dataframe(pd.DataFrame({
-                t("sales.col.category"): categories["category"],
+                t("sales.col.category"): shop_text(categories["category"]),
                 t("sales.col.units"): categories["units"].map("{:,.0f}".format),
                 t("sales.col.sales"): [money(v, result.currency, 0) for v in categories["sales"]],
                 t("sales.col.sales_before"): [money(v, result.currency, 0) for v in categories["sales_before"]],

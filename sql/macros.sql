@@ -24,8 +24,11 @@ create or replace temp macro money_text(x) as
         regexp_replace(trim(x), '^\((.*)\)$', '-\1'),
         '[\s¥￥$€£元]|^(CNY|RMB|USD|EUR|GBP)|(CNY|RMB|USD|EUR|GBP)$', '', 'g');
 -- A plain number casts at once (blank text never does); only the rest goes through money_text.
+-- NaN, inf, -inf and numbers too large for a double (1e400, read as inf) are no amount: NULL, so they
+-- are reported as not a number instead of poisoning every sum.
+create or replace temp macro finite_or_null(v) as case when isfinite(v) then v end;
 create or replace temp macro parse_number(x) as
-    coalesce(
+    finite_or_null(coalesce(
         try_cast(x as double),
         case when blank_to_null(x) is not null
              then try_cast(
@@ -33,7 +36,7 @@ create or replace temp macro parse_number(x) as
                       then replace(replace(money_text(x), '.', ''), ',', '.')
                       else replace(money_text(x), ',', '')
                  end as double)
-        end);
+        end));
 
 -- Rates: '62%', '62' and '0.62' all mean 0.62 (a bare number above 1 is read as a percentage).
 -- A percentage is rounded to 12 places so 2.6% is 0.026, not the division's 0.026000000000000002.
@@ -83,3 +86,7 @@ create or replace temp macro parse_bool(x) as
     case when lower(trim(x)) in ('1', 'true', 'yes', 'y', 't', '是', '已转化') then true
          when lower(trim(x)) in ('0', 'false', 'no', 'n', 'f', '否', '未转化') then false
     end;
+
+-- A traffic row's device naming the channel's day total over every device (core/data/datasets.py TOTAL_DEVICES).
+create or replace temp macro is_total_device(x) as
+    lower(trim(x)) in ('all', 'total', 'sum', '合计', '总计', '汇总', '全部', '所有');

@@ -152,7 +152,7 @@ def default_as_of(workspace: Workspace) -> date | None:
     Read from the order lines themselves: an order's time is its first line's, so the maximum is the same
     and it skips building every order."""
     with workspace.cursor() as cur:
-        last = cur.execute("select max(order_time) from orders").fetchone()[0]
+        last = cur.execute("select max(order_time) from usable_orders").fetchone()[0]
     return None if last is None else pd.Timestamp(last).date() + timedelta(days=1)
 
 

@@ -30,7 +30,10 @@ class Dataset:
     key: tuple[str, ...]  # rows with the same key replace each other: a re-upload does not double-count
     date_column: str | None = None
     ingest_only: tuple[str, ...] = ()  # fields used while loading, not stored
-    aggregate: str | None = None  # SQL turning per-user rows into the table's grain
+    aggregate: str | None = None  # SQL turning per-user rows (the relation `{rows}`) into the table's grain
+    # per-user datasets: the table keeping the rows themselves, so a later file's users add to the earlier
+    # ones instead of replacing the day's totals; `key` then names a row in it, not in `table`
+    row_table: str | None = None
     melt: tuple[str, str] | None = None  # wide tables: the field taking each column's header, the one taking its cells
 
     def field(self, name: str) -> Field:
@@ -204,7 +207,12 @@ EXPERIMENTS = Dataset(
 EXPERIMENT_USERS = Dataset(
     name="experiment_users",
     table="experiments",
-    key=EXPERIMENTS.key,
+    # A user is one row of an experiment whatever the file: a second file appends its users to the first
+    # file's (the day's totals are worked out again from all of them), and a file given again replaces
+    # its users rather than counting them twice. Rows are kept in `experiment_users` with the user id
+    # hashed (md5): it only has to tell users apart.
+    key=("experiment", "user_id"),
+    row_table="experiment_users",
     date_column="date",
     fields=_EXPERIMENT_CONTEXT
     + (
@@ -219,7 +227,7 @@ EXPERIMENT_USERS = Dataset(
                min(start_date) as start_date, max(end_date) as end_date,
                count(distinct user_id) as users, count(distinct user_id) filter (where converted) as conversions,
                sum(revenue) as revenue, sum(revenue * revenue) as revenue_sq
-        from accepted group by experiment, variant, date
+        from {rows} group by experiment, variant, date
     """,
 )
 
@@ -281,6 +289,11 @@ DATASETS: dict[str, Dataset] = {
 
 # A total column of a wide table: left out of the melt, it would count every visitor twice.
 TOTAL_HEADERS = frozenset({"合计", "总计", "汇总", "总访客数", "total", "all", "sum", "总计uv", "total uv"})
+# A traffic row whose device is one of these is the channel's day total over every device (a file without
+# a device column gets 'all'). Within a file it is dropped where the same channel and day has rows per
+# device (reported); across files the newer upload's rows for a channel and day replace the stored ones
+# at either grain. Either way the day's visitors are counted once. Mirrored in sql/macros.sql.
+TOTAL_DEVICES = ("all", "total", "sum", "合计", "总计", "汇总", "全部", "所有")
 
 
 # Headers of a Taobao/Tmall order report (千牛 订单报表); such a report names no currency because it is CNY.

@@ -9,23 +9,24 @@ until the commit, and the commit is a single transaction: a failure leaves the w
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from core.data import sources
+from core.data import personal, sources
 from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, melted_headers, missing_required, suggest_mapping
 from core.data.messages import LabelledMessage
 from core.platform.errors import WorkspaceReadOnly
 from core.platform.i18n import translate
 from core.platform.paths import read_sql
+from core.platform.paths import work_dir as work_folder
 from core.platform.transactions import transaction
-from core.platform.workspace import Workspace, quote
+from core.platform.workspace import Workspace, connection_config, quote
 
 ROW = "_source_row"
 PROBLEM_LIST_LIMIT = 500
@@ -50,6 +51,15 @@ SQL_TYPES = {
     "timestamp": "timestamp", "date": "date", "month": "date", "bool": "boolean",
 }
 DATE_TYPES = {"timestamp", "date", "month"}
+# The plausible range of every date, timestamp and month: a value outside it is a typo or a placeholder
+# (0001-01-01, 9999-12-31, year 10000) that would break the pages' date arithmetic, so its row is
+# rejected with the column and the range named. Adjustable per workspace through the settings keys
+# `plausible_earliest_date` (an ISO date) and `plausible_years_ahead` (whole years after today);
+# sql/views/plausible_dates.sql works the range out, and the usable_* views apply it to what is stored.
+EARLIEST_DATE = date(1990, 1, 1)
+YEARS_AHEAD = 1
+EARLIEST_DATE_SETTING = "plausible_earliest_date"
+YEARS_AHEAD_SETTING = "plausible_years_ahead"
 
 
 class IngestError(LabelledMessage):
@@ -133,6 +143,19 @@ class Report:
     implied_currency: str | None = None  # the currency a file means without naming it (Taobao/Tmall: CNY)
 
 
+def plausible_range(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
+    """The first and last day a date may be (sql/views/plausible_dates.sql, with the settings applied)."""
+    return cur.execute("select earliest_date, latest_date from plausible_dates").fetchone()
+
+
+def _scrub(text: str, file_name: str, *paths: Path | str) -> str:
+    """DuckDB's message with our temp paths replaced by the user's file name: the server's folders are
+    nobody's business and mean nothing to the user."""
+    for path in sorted({str(p) for p in paths if p}, key=len, reverse=True):
+        text = text.replace(path, file_name)
+    return text
+
+
 def read_headers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in cur.execute("select * from raw limit 0").fetchdf().columns if c != ROW]
 
@@ -148,12 +171,20 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
             {"path": str(source.csv_path)},
         )
     except duckdb.Error as error:
-        raise IngestError("error.unreadable_csv", file=file_name, detail=str(error).splitlines()[0]) from None
-    malformed = cur.execute("select line from reject_errors order by line").fetchall()
+        detail = _scrub(str(error).splitlines()[0], file_name, source.csv_path, source.csv_path.parent)
+        raise IngestError("error.unreadable_csv", file=file_name, detail=detail) from None
+    # DuckDB keeps one reject entry per missing or extra field: one malformed row is one line here, with
+    # the entry that counts its fields right (the first for a short row, the last for a long one).
+    cur.execute("""create temp table malformed_rows as
+        select line, any_value(csv_line) as csv_line,
+               case when bool_or(error_type = 'TOO MANY COLUMNS') then arg_max(error_message, column_idx)
+                    else arg_min(error_message, column_idx) end as error_message
+        from reject_errors group by line""")
+    malformed = cur.execute("select line from malformed_rows order by line").fetchall()
     columns = [d[0] for d in cur.execute("select * from raw_read limit 0").description]
     if malformed:
         # Accepted row k sits after every malformed line that came before it: shift its number.
-        cur.execute("create temp table malformed as select line, line - 2 - (row_number() over (order by line) - 1) as accepted_before from reject_errors")
+        cur.execute("create temp table malformed as select line, line - 2 - (row_number() over (order by line) - 1) as accepted_before from malformed_rows")
         cur.execute(f"""create temp table raw as
             select k + 1 + (select count(*) from malformed m where m.accepted_before < k) as {ROW}, * exclude (k)
             from (select row_number() over () as k, * from raw_read)""")
@@ -303,7 +334,8 @@ def _fill_medians(cur, dataset: Dataset, mapping: dict[str, str]) -> list[Cleani
     return notes
 
 
-def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], rows: str = "raw") -> None:
+def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], rows: str = "raw",
+                      dates: tuple[date, date] | None = None) -> None:
     """A `problems` table: one row per unusable value, located by row and source column.
 
     One pass counts every kind of problem; only the kinds that occur are then looked up (the raw value
@@ -322,6 +354,19 @@ def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], rows: str 
             parts.append(("{t}" + f"{name} is null and {bad}", f"{source}, null, 'missing', ''", False))
         if f.type == "integer" or f.name in {"spend", "attributed_revenue", "unit_price", "quantity", "order_total"}:
             parts.append(("{t}" + f"{name} < 0", f"{source}, {raw}, 'negative', ''", f.name in mapping))
+        if f.type in DATE_TYPES:
+            # a date that parses but is outside the plausible range
+            earliest, latest = dates or plausible_range(cur)
+            outside = (f"({{t}}{name} < date '{earliest}' or {{t}}{name} >= date '{latest}' + 1)" if f.type == "timestamp"
+                       else f"({{t}}{name} not between date '{earliest}' and date '{latest}')")
+            if f.name in mapping:  # the text as the file has it; a later line of an order shows the first line's
+                value, needs_raw = f"coalesce(nullif(trim({raw}), ''), typed.{name}::varchar)", True
+            else:
+                value, needs_raw = f"{name}::varchar", False
+            parts.append((outside, f"{source}, {value}, 'date_out_of_range', '{earliest} – {latest}'", needs_raw))
+        if f.type in ("number", "rate") and f.derive is not None:
+            # worked out from other columns (a price from a total over a tiny quantity): it must stay a number
+            parts.append(("not isfinite({t}" + f"{name})", f"{source}, {name}::varchar, 'not_{f.type}', ''", False))
     if dataset.name == "experiments":
         source = mapping["conversions"].replace("'", "''")
         parts.append(("{t}conversions > {t}users", f"'{source}', conversions::varchar, 'conversions_above_users', users::varchar", False))
@@ -367,9 +412,21 @@ def _finalise(cur, dataset: Dataset) -> list[CleaningNote]:
     has_problems = cur.execute("select count(*) > 0 from (select 1 from problems limit 1)").fetchone()[0]
     where = f" where {ROW} not in (select source_row from problems)" if has_problems else ""
     cur.execute(f"create temp view accepted as select * from typed{where}")
+    notes = []
+    if dataset.table == "traffic_daily":
+        # a channel's day total beside its rows per device would count the day's visitors twice: dropped, reported
+        totals = """select {ROW} from accepted a where is_total_device(device) and exists (
+                        select 1 from accepted b where b.date = a.date and b.channel = a.channel and not is_total_device(b.device))"""
+        cur.execute(f"create temp table device_totals as {totals.format(ROW=ROW)}")
+        dropped = cur.execute("select count(*) from device_totals").fetchone()[0]
+        if dropped:
+            joiner = " and " if where else " where "
+            cur.execute(f"create or replace temp view accepted as select * from typed{where}{joiner}"
+                        f"{ROW} not in (select {ROW} from device_totals)")
+            notes.append(CleaningNote("cleaning.device_totals_dropped", dataset.field("device").name, dropped))
     if dataset.aggregate:
-        cur.execute(f"create temp table final as {dataset.aggregate}")
-        return []
+        cur.execute(f"create temp table final as {dataset.aggregate.format(rows='accepted')}")
+        return notes
     columns = [quote(f.name) for f in dataset.stored_fields]
     if dataset.name == "orders":
         # A unit price above 10x the mean of every row's price (rejected rows included) is flagged, kept,
@@ -382,7 +439,7 @@ def _finalise(cur, dataset: Dataset) -> list[CleaningNote]:
     cur.execute(f"create temp view final_rows as select {ROW}, {', '.join(columns)} from accepted")
     cur.execute(f"create temp view final as select * exclude ({ROW}) from final_rows")
     if dataset.name != "orders":
-        return []
+        return notes
     count = cur.execute("select count(*) from final where is_price_outlier").fetchone()[0]
     return [CleaningNote("cleaning.price_outliers", "unit_price", count)] if count else []
 
@@ -396,7 +453,7 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> 
     problems = []
     if malformed_rows:
         for line, csv_line, message in cur.execute(
-            "select line, csv_line, error_message from reject_errors order by line limit ?", [PROBLEM_LIST_LIMIT]
+            "select line, csv_line, error_message from malformed_rows order by line limit ?", [PROBLEM_LIST_LIMIT]
         ).fetchall():
             problems.append(Problem(file_name, line, None, csv_line, "malformed_row", message))
     for row, column, value, code, detail in cur.execute(
@@ -418,9 +475,10 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> 
     ).fetchdf()
     if malformed_rows:
         extra = cur.execute("select line as row, 'malformed_row: ' || error_message as reason, "
-                            "[[null, 'malformed_row', error_message]] as _causes, csv_line from reject_errors order by line").fetchdf()
+                            "[[null, 'malformed_row', error_message]] as _causes, csv_line from malformed_rows order by line").fetchdf()
         rejected = pd.concat([extra, rejected], ignore_index=True).sort_values("row", kind="stable")
     rejected = rejected.reset_index(drop=True)
+    rejected["row"] = rejected["row"].astype("int64")  # a row number, never "5.0"
     report.rejected_causes = [[tuple(cause) for cause in causes] for causes in rejected.pop("_causes")]
     report.rejected = rejected
 
@@ -440,7 +498,7 @@ def staged(
     path = Path(path)
     file_name = file_name or path.name
     step = progress or (lambda fraction, stage: None)
-    work_dir = Path(tempfile.mkdtemp(prefix="shoplens-"))
+    work_dir = work_folder("load")  # named for this process, so a killed load's folder is swept at the next start
     cur = workspace.cursor()
     try:
         step(0.05, "progress.reading")
@@ -486,7 +544,7 @@ def staged(
                                         {"currency": f"'{currency}'"} if currency else {}, rows)
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
-        _collect_problems(cur, dataset, mapping, rows)
+        _collect_problems(cur, dataset, mapping, rows, plausible_range(cur))
         report.cleaning += _finalise(cur, dataset)
         _report_tables(cur, report, file_name, malformed_rows)
         yield cur, report
@@ -507,10 +565,14 @@ def load(
     *,
     mode: str = "append",
     skip_bad_rows: bool = False,
+    before_commit: Callable[[Report], None] | None = None,
     **options,
 ) -> Report:
     """Stage and commit in one transaction. Append replaces rows with the same key, so a re-upload
-    never double-counts; replace empties the dataset's table first."""
+    never double-counts; replace empties the dataset's table first.
+
+    `before_commit(report)` runs once the file is accepted and before anything is written (the CLI writes
+    the rejected rows there): if it raises, the workspace stays as it was."""
     if mode not in MODES:
         raise IngestError("error.bad_mode", mode=mode)
     if workspace.is_demo:
@@ -522,6 +584,8 @@ def load(
         if report.accepted_rows == 0:
             raise IngestError("error.no_rows", file=report.file_name)
         dataset = DATASETS[report.kind]
+        if before_commit is not None:
+            before_commit(report)
         progress(0.8, "progress.saving")
         commit(cur, workspace, dataset, report, mode)
         report.mode = mode
@@ -536,12 +600,22 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
     columns = ", ".join(quote(c) for c in cur.execute("select * from final limit 0").fetchdf().columns)
     replace_key = ("order_id",) if dataset.table == "orders" else dataset.key
     with transaction(workspace, cur):
-        if mode == "replace":
+        personal.protect(cur, workspace, dataset, report, mode)  # personal data (issue 15): pseudonyms + encrypted contacts, same transaction
+        if dataset.row_table:
+            _commit_user_rows(cur, dataset, mode)
+        elif mode == "replace":
             cur.execute(f"delete from {table}")
+        elif dataset.table == "traffic_daily":
+            # a channel's day given again replaces what is stored for it at the same grain, and a day total
+            # replaces the rows per device (or they replace it): the day's visitors are never counted twice
+            cur.execute(f"""delete from {table} using final
+                            where {table}.date = final.date and {table}.channel = final.channel
+                              and ({table}.device = final.device or is_total_device({table}.device) or is_total_device(final.device))""")
         else:
             match = " and ".join(f"{table}.{quote(k)} is not distinct from final.{quote(k)}" for k in replace_key)
             cur.execute(f"delete from {table} using final where {match}")
-        cur.execute(f"insert into {table} ({columns}) select {columns} from final")
+        if not dataset.row_table:
+            cur.execute(f"insert into {table} ({columns}) select {columns} from final")
         cur.execute(
             "insert into load_log values (now(), ?, ?, ?, (select count(*) from final), ?, ?)",
             [dataset.table, report.file_name, mode, report.rejected_count, sorted(report.mapping)],
@@ -549,24 +623,52 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
         workspace.bump_data_version(cur)
 
 
+def _commit_user_rows(cur, dataset: Dataset, mode: str) -> None:
+    """Per-user rows: store them keyed by (experiment, user), a user given again replacing their earlier
+    row(s), then work the touched experiments' totals out again from every stored user, so a second file
+    adds its users to the first's. Only the totals of days that have (or had) user rows are replaced."""
+    table, rows = quote(dataset.table), quote(dataset.row_table)
+    if mode == "replace":
+        cur.execute(f"delete from {table}")
+        cur.execute(f"delete from {rows}")
+    cur.execute("create temp table new_users as select *, md5(user_id) as user_key from accepted")
+    cur.execute("create temp table touched as select distinct experiment from new_users")
+    # the days whose totals change: those of the stored users of the touched experiments, and the new ones
+    cur.execute(f"""create temp table touched_days as
+                    select experiment, variant, date from {rows} where experiment in (select experiment from touched)
+                    union select experiment, variant, date from new_users""")
+    cur.execute(f"delete from {rows} using new_users where {rows}.experiment = new_users.experiment "
+                f"and {rows}.user_key = new_users.user_key")
+    cur.execute(f"""insert into {rows} (experiment, user_key, variant, date, page, variable, start_date, end_date, converted, revenue)
+                    select experiment, user_key, variant, date, page, variable, start_date, end_date, converted, revenue
+                    from new_users""")
+    cur.execute(f"""delete from {table} using touched_days where {table}.experiment = touched_days.experiment
+                    and {table}.variant = touched_days.variant and {table}.date is not distinct from touched_days.date""")
+    stored = f"(select *, user_key as user_id from {rows} where experiment in (select experiment from touched))"
+    totals = dataset.aggregate.format(rows=stored)
+    columns = ", ".join(quote(c) for c in cur.execute(f"select * from ({totals}) limit 0").fetchdf().columns)
+    cur.execute(f"insert into {table} ({columns}) select {columns} from ({totals})")
+
+
 def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], str | None]:
     """The file's headers and the dataset they look like, before the user confirms a mapping."""
     path = Path(path)
     file_name = file_name or path.name
-    work_dir = Path(tempfile.mkdtemp(prefix="shoplens-"))
+    work_dir = work_folder("inspect")
     try:
         try:
             source = sources.prepare(path, work_dir, file_name)
         except sources.SourceError as error:
             raise IngestError(error.key, labels=error.labels, **error.params) from None
-        with duckdb.connect(config={"autoinstall_known_extensions": False}) as con:
+        with duckdb.connect(config=connection_config()) as con:  # capped like a workspace's connection
             try:
                 columns = con.execute(
                     f"select * from read_csv($path, all_varchar = true, header = true, delim = '{source.delimiter}') limit 0",
                     {"path": str(source.csv_path)},
                 ).fetchdf().columns
             except duckdb.Error as error:
-                raise IngestError("error.unreadable_csv", file=file_name, detail=str(error).splitlines()[0]) from None
+                detail = _scrub(str(error).splitlines()[0], file_name, path, source.csv_path, source.csv_path.parent)
+                raise IngestError("error.unreadable_csv", file=file_name, detail=detail) from None
         headers = list(columns)
         return headers, detect_kind(headers)
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.data import demo, ingest
+from core.data import demo, ingest, personal
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
 from core.platform import queries, settings
 from core.platform.errors import WorkspaceError
@@ -43,12 +43,15 @@ def suggested_mapping(kind: str, headers: list[str]) -> dict[str, str]:
 
 
 def summary(workspace: Workspace) -> list[dict]:
-    """Per dataset: rows and date range (and orders, customers for orders), from `sql/views/dataset_summary.sql`."""
+    """Per dataset: usable rows, hidden rows and date range (and orders, customers for orders), from
+    `sql/views/dataset_summary.sql`."""
     with workspace.cursor() as cur:
         frame = cur.execute("select * from dataset_summary order by dataset_order").fetchdf()
     rows = []
     for row in frame.to_dict("records"):
-        entry = {"name": row["dataset_name"], "rows": int(row["row_count"])}
+        # hidden: stored rows every page leaves out (a date outside the plausible range, an amount that is
+        # no number), kept by a workspace from before uploads refused them
+        entry = {"name": row["dataset_name"], "rows": int(row["row_count"]), "hidden_rows": int(row["hidden_count"])}
         if row["dataset_name"] == "orders":
             entry["orders"] = int(row["order_count"])
             entry["customers"] = int(row["customer_count"])
@@ -176,3 +179,27 @@ def excludes_price_outliers(workspace: Workspace) -> bool:
 
 def save_excludes_price_outliers(workspace: Workspace, choice: bool) -> None:
     settings.put(workspace, EXCLUDE_PRICE_OUTLIERS, bool(choice))
+
+
+# Personal data (issue 15, docs/decisions/0009-personal-data.md): for the upload preview and customer lists.
+def personal_columns(report: ingest.Report, workspace: Workspace) -> list[personal.PersonalColumn]:
+    """The upload's personal columns and what the load does with each (catalog keys personal.kind.*, personal.action.*)."""
+    customer = report.mapping.get("customer_id")
+    shown = report.sample["customer_id"] if report.sample is not None and "customer_id" in report.sample.columns else []
+    is_personal = customer is not None and any(isinstance(v, str) and personal.personal_key(v) for v in shown)
+    return personal.columns(report.headers, report.mapping, is_personal, personal.kept_fields(workspace))
+
+
+def contacts(workspace: Workspace, customer_ids=None) -> pd.DataFrame:
+    """customer_id, email, phone, accepts_marketing, decrypted: mask them before showing (customer_file.with_contacts)."""
+    return personal.contacts_of(workspace, customer_ids)
+
+
+def log_full_export(workspace: Workspace, what: str, rows: int) -> None:
+    """Contact details leave in full: recorded in the workspace's personal-data audit."""
+    personal.log(workspace, "export_full", what, rows)
+
+
+def forget_customer(workspace: Workspace, email: str | None = None, phone: str | None = None) -> personal.Forgotten:
+    """Erase one customer's personal data (contacts deleted, orders moved to an anonymous key)."""
+    return personal.forget(workspace, email=email, phone=phone)

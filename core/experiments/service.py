@@ -105,7 +105,7 @@ class Register:
 
 def experiment_names(workspace: Workspace) -> list[str]:
     with workspace.cursor() as cur:
-        return [row[0] for row in cur.execute("select distinct experiment from experiments order by 1").fetchall()]
+        return [row[0] for row in cur.execute("select distinct experiment from usable_experiments order by 1").fetchall()]
 
 
 def choose_control(variants: list[str]) -> str:

@@ -17,7 +17,6 @@ from core.customers import service as customers
 from core.improvements import before_after, campaigns, metrics, register, suggestions
 from core.platform.i18n import translate
 from core.platform.workspace import Workspace
-from core.sales import service as sales
 
 STATUSES = register.STATUSES
 METRICS = metrics.METRICS
@@ -182,7 +181,3 @@ def record_demo(workspace: Workspace) -> None:
     for entry in register.demo_entries():
         register.add(workspace, **entry)
     campaigns.record_demo_campaigns(workspace)
-
-
-def last_order_day(workspace: Workspace) -> date | None:
-    return sales.date_range(workspace).last

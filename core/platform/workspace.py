@@ -6,6 +6,7 @@ opened once and shared, every caller works on its own cursor, and writes go thro
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.platform import paths
 from core.platform.errors import WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
 from core.platform.transactions import transaction
@@ -29,7 +31,12 @@ UNNAMED_SLUG = "workspace"  # the file stem for a name with no ASCII letter or d
 # Stems a file must not take: the demo's, and names Windows keeps for devices.
 RESERVED_STEMS = {DEMO_NAME, "con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
 
+MEMORY_LIMIT = "1GB"  # DuckDB's memory cap per process (SHOPLENS_MEMORY_LIMIT overrides): it spills beyond it
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+DUCKDB_MAGIC_OFFSET = 8
+
 _registry_lock = threading.Lock()
+_swept = False
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _write_locks: dict[Path, threading.RLock] = {}
 
@@ -91,6 +98,52 @@ def _taken(path: Path) -> bool:
     return path.exists() or path.with_name(path.name + ".wal").exists()
 
 
+def memory_limit() -> str:
+    return os.environ.get("SHOPLENS_MEMORY_LIMIT") or MEMORY_LIMIT
+
+
+def connection_config(spill: Path | None = None) -> dict[str, str | bool]:
+    """Settings every connection gets: no extension reaches for the network, and a memory cap so no
+    upload can take the machine down (past it DuckDB spills to `spill`, or fails with a message)."""
+    config: dict[str, str | bool] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                     "memory_limit": memory_limit()}
+    if spill is not None:
+        config["temp_directory"] = str(spill)
+    return config
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """A file that exists but is no DuckDB database (a CSV given as --workspace) is refused before
+    DuckDB sees it: DuckDB would otherwise fail obscurely, or open it as something else."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise WorkspaceError("error.not_a_workspace", name=str(path)) from None
+    if head and head[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        if path.suffix == ".duckdb":  # was a workspace, or was meant to be one: damaged
+            raise WorkspaceError("error.workspace_corrupt", name=path.stem)
+        raise WorkspaceError("error.not_a_workspace", name=str(path))
+
+
+def _refuse_foreign_database(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A DuckDB file of someone else's tables is not migrated into a workspace: it must be empty (new)
+    or hold our workspace_meta table."""
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+    if tables and "workspace_meta" not in tables:
+        raise WorkspaceError("error.not_a_workspace", name=str(path))
+
+
+def _sweep_once() -> None:
+    """At the process's first workspace: remove temp folders of loads killed earlier."""
+    global _swept
+    if not _swept:
+        _swept = True
+        paths.sweep_stale_temp()
+
+
 def open_connection(path: Path, new: bool = False) -> duckdb.DuckDBPyConnection:
     """The process's one connection to this file, migrated and with current views.
 
@@ -103,16 +156,18 @@ def open_connection(path: Path, new: bool = False) -> duckdb.DuckDBPyConnection:
             raise WorkspaceError("error.workspace_exists", name=path.stem)
         if con is not None:
             return con
+        _sweep_once()
+        _refuse_foreign_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         con = None
         try:
-            con = duckdb.connect(
-                str(path),
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-            )
+            spill = paths.spill_dir(path)
+            spill.parent.mkdir(parents=True, exist_ok=True)  # DuckDB makes (and removes) the folder itself
+            con = duckdb.connect(str(path), config=connection_config(spill))
+            _refuse_foreign_database(con, path)
             migrate(con)
             create_views(con)
-        except duckdb.Error as error:
+        except (duckdb.Error, WorkspaceError) as error:
             if con is not None:
                 con.close()
             raise user_message(error, path.stem) from None
@@ -310,8 +365,7 @@ def display_name_of(path: Path) -> str:
 def _peek_display_name(path: Path, mtime_ns: int, size: int) -> str | None:
     """Cached on the file's time and size: a file this process has not opened changes only from outside."""
     try:
-        con = duckdb.connect(str(path), read_only=True,
-                             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        con = duckdb.connect(str(path), read_only=True, config=connection_config())
     except duckdb.Error:
         return None
     try:

@@ -8,8 +8,8 @@ import streamlit as st
 from core.data import service
 from core.data.service import Report
 from core.platform.money import MISSING
-from pages.components import export_buttons
-from pages.components.state import lang, t
+from pages.components import export_buttons, tables
+from pages.components.state import lang, message_text, t, t_user
 
 
 def numbers(frame: pd.DataFrame) -> dict:
@@ -24,10 +24,10 @@ def _labels(frame: pd.DataFrame) -> dict:
 
 
 def show(report: Report) -> None:
-    st.caption(t("data.file_facts", file=report.file_name, type=report.file_type, encoding=report.encoding,
+    st.caption(t_user("data.file_facts", file=report.file_name, type=report.file_type, encoding=report.encoding,
                  delimiter=repr(report.delimiter), order=t("data.date_order.day_first" if report.day_first else "data.date_order.month_first")))
     if report.implied_currency:
-        st.caption(t("data.implied_currency", currency=report.implied_currency))
+        st.caption(t_user("data.implied_currency", currency=report.implied_currency))
     total, accepted, rejected = st.columns(3)
     total.metric(t("data.rows_in_file"), f"{report.total_rows:,}")
     accepted.metric(t("data.rows_ok"), f"{report.accepted_rows:,}")
@@ -35,15 +35,17 @@ def show(report: Report) -> None:
     if report.cleaning:
         st.markdown("**" + t("data.cleaning") + "**")
         for note in report.cleaning:
-            st.write("• " + note.text(lang()))
+            st.write("• " + message_text(note))
     if report.problems:
         st.markdown("**" + t("data.problems", count=report.problem_count) + "**")
-        st.dataframe(pd.DataFrame({t("data.problem"): [p.text(lang()) for p in report.problems]}), hide_index=True, placeholder=MISSING)
+        st.dataframe(pd.DataFrame({t("data.problem"): tables.shop_text([p.text(lang()) for p in report.problems])}),
+                     hide_index=True, placeholder=MISSING)
         st.markdown("**" + t("data.rejected_rows") + "**")
         rejected = service.rejected_rows(report, lang()).rename(  # reasons as sentences in the user's language
             columns={"row": t("data.col.row"), "reason": t("data.col.reason")})
-        st.dataframe(rejected, hide_index=True, placeholder=MISSING, column_config=numbers(rejected))
+        shown = tables.from_file(rejected)  # the toolbar's own "Download as CSV" writes what is shown
+        st.dataframe(shown, hide_index=True, placeholder=MISSING, column_config=numbers(shown))
         export_buttons.show_export_csv(rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
     st.markdown("**" + t("data.preview") + "**")
-    sample = report.sample.rename(columns=_labels(report.sample))
+    sample = tables.from_file(report.sample.rename(columns=_labels(report.sample)))
     st.dataframe(sample, hide_index=True, placeholder=MISSING, column_config=numbers(sample))

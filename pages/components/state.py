@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +26,47 @@ def lang() -> str:
 def t(key: str, **params) -> str:
     """Every user-visible string goes through here."""
     return translate(key, lang(), **params)
+
+
+# What Markdown, Streamlit's directives (:red[...]) and its math ($...$) read as markup, escaped with a backslash
+# (which shows the character as it is); the rest of the punctuation is left alone, so "shop.csv: row 5" reads
+# as it did. Images and links need "[", HTML "<" or "&", math "$", emphasis "*", "~" or an "_" at a word's edge
+# (GFM reads "corner_shop" as a word), code "`"; a bare address becomes a link through "http:", "www." or "@";
+# headings, quotes and lists only at the start of a line (and a shown text has one line).
+_INLINE = re.compile(r"([\\`*\[\]<&~$@])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\.)")
+_BLOCK_START = re.compile(r"^(\s*)([#>+\-=|]|\d+[.)])")  # a heading, quote, list or table at the start
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def _inline(text) -> str:
+    """Markup that acts anywhere in a line made inert; line breaks become spaces (they would start blocks)."""
+    text = _INLINE.sub(lambda m: "\\" + m.group(0), _LINE_BREAKS.sub(" ", str(text)))
+    return _AUTOLINK.sub(lambda m: f"{m.group(1)}\\:" if m.group(1) else f"{m.group(3)}\\.", text)
+
+
+def _line_start(text: str) -> str:
+    """A heading, quote or list mark that opens the text shown as itself ("# 1", "- x", "1. x")."""
+    return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+
+
+def plain(text) -> str:
+    """`text` as it reads, never as markup: a shop's, a file's or a user's text (names, headers, file names)
+    holding `![x](http://host/p.png)` would make every browser that shows it fetch that address."""
+    return _line_start(_inline(text))
+
+
+def t_user(key: str, **params) -> str:
+    """`t` for text shown as Markdown (st.markdown, write, caption, info..., labels): the catalog's own text
+    as written, every text parameter (names, file names, headers: anyone's text) shown plain."""
+    text = translate(key, lang(), **{name: _inline(v) if isinstance(v, str) else v for name, v in params.items()})
+    return _line_start(text)  # a parameter that opens the text ("# 1 shop", "- x") opens no heading or list
+
+
+def message_text(message) -> str:
+    """An error or note in the user's language, for Markdown: its parameters (file, column, value as found in
+    the file) are the user's text, and a message's own text has no markup, so all of it is shown plain."""
+    return plain(message.text(lang()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,7 +121,7 @@ def run_page(render) -> None:
     workspace = current_workspace()
     problem = st.session_state.pop("workspace_problem", None)
     if problem is not None:
-        st.error(problem.text(lang()) + " " + t("error.showing_demo"))
+        st.error(message_text(problem) + " " + t("error.showing_demo"))
     render(workspace)
 
 
@@ -106,7 +148,8 @@ def guard():
         message = user_message(error)
         if is_unexpected(message):
             log.exception("unexpected error")
-        st.error(message.text(lang()))
+        st.error(message_text(message))
 
 
-__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "run_page", "select_workspace", "t"]
+__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "message_text", "plain", "run_page",
+           "select_workspace", "t", "t_user"]

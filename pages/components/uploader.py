@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.platform.paths import work_dir
 from pages.components.state import t
 
 UPLOAD_LIMIT_MB = 1024
@@ -24,7 +25,7 @@ ACCEPTED_TYPES = ["csv", "txt", "tsv", "xlsx"]
 @cache
 def upload_dir() -> Path:
     """This process's folder of upload copies, removed when the process ends."""
-    folder = Path(tempfile.mkdtemp(prefix="shoplens-uploads-"))
+    folder = work_dir("uploads")  # named for this process: a killed server's folder is swept at the next start
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 

@@ -5,7 +5,7 @@ with
 
 traffic as (
     select date, sum(uv) as uv
-    from traffic_daily
+    from usable_traffic_daily
     group by date
 ),
 

@@ -5,7 +5,7 @@ with
 
 daily as (
     select experiment, variant, date, sum(users) as users, sum(conversions) as conversions
-    from experiments
+    from usable_experiments
     where date is not null
     group by experiment, variant, date
 ),

@@ -3,7 +3,7 @@
 with
 
 source_rows as (
-    select * from experiments
+    select * from usable_experiments
 ),
 
 per_variant as (

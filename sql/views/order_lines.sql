@@ -3,7 +3,7 @@
 with
 
 source_orders as (
-    select * from orders
+    select * from usable_orders
 ),
 
 outlier_setting as (

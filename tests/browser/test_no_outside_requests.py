@@ -12,7 +12,8 @@ from tests.browser.conftest import wait_ready
 pytestmark = pytest.mark.browser
 
 
-TITLES = ["sales.title", "diagnosis.title", "ab.title", "tiers.title", "budget.title", "data.title"]
+TITLES = ["sales.title", "products.title", "diagnosis.title", "ab.title", "tiers.title", "budget.title", "improvements.title",
+          "data.title"]
 
 
 def visit_every_page(page, lang: str) -> None:

@@ -30,7 +30,7 @@ def test_ingest_then_datasets_json(tmp_path):
     assert result.stdout.strip() == "3 orders row(s) loaded (append) from orders.csv"
     listing = json.loads(run("datasets", "--workspace", ws, "--json").stdout)
     orders_entry = listing["datasets"][0]
-    assert orders_entry == {"name": "orders", "rows": 3, "orders": 2, "customers": 2, "min_date": "2024-05-01", "max_date": "2024-05-09"}
+    assert orders_entry == {"name": "orders", "rows": 3, "hidden_rows": 0, "orders": 2, "customers": 2, "min_date": "2024-05-01", "max_date": "2024-05-09"}
     assert {d["name"] for d in listing["datasets"]} == {
         "orders", "traffic_daily", "funnel_stages", "marketing_spend", "experiments", "inventory", "health_inputs"}
 

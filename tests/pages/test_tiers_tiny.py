@@ -109,7 +109,8 @@ def test_a_single_day_of_orders_has_no_movement(workspace, tmp_path):
 # the top 8% reach 230.8 (92nd percentile, linear) and the top 30% 178 (70th). Scaled: VIP c24 and c25 (4+ orders,
 # 240 and 250), Potential c18..c23 (180..230), Normal the other 17. The playbook's 2,000 and 500: nobody VIP,
 # c24 and c25 Potential (2+ orders), 23 Normal.
-SCALED_NOTE = ("Money lines scaled to this shop: VIP from $231 spent (the top 8% of customers), Potential from $178 "
+# Shown as Markdown, where "$231 ... $178" would be read as math: the dollars arrive escaped (issue 15).
+SCALED_NOTE = ("Money lines scaled to this shop: VIP from \\$231 spent (the top 8% of customers), Potential from \\$178 "
                "(the top 30%). The playbook's VIP line (2,000, set for a shop in CNY) would be reached by 0.0% of customers.")
 
 
@@ -123,15 +124,15 @@ def test_money_lines_scaled_to_a_small_usd_shop_by_hand(workspace, tmp_path):
     # the VIP goal of 2,500 x 230.8 / 2,000 = 288.5 -> $300
     assert shares["Goal"].iloc[0] == "Raise their order value toward $300."
     rules = [m.value for m in at.markdown]
-    assert "• VIP: ordered within 30 days, at least 4 orders and at least $231 spent." in rules
-    assert "• Potential: ordered within 90 days, and at least 2 orders or at least $178 spent." in rules
+    assert "• VIP: ordered within 30 days, at least 4 orders and at least \\$231 spent." in rules
+    assert "• Potential: ordered within 90 days, and at least 2 orders or at least \\$178 spent." in rules
     assert at.number_input(key="threshold_vip_min_monetary").value == pytest.approx(230.8)
     # segments: every money figure carries the currency
     assert all(v.startswith("$") for v in table_with(at, "Segment")["Spent"])
     # the coupon: 300 and 50 x 178 / 500 = 106.8 and 17.8 -> $100 and $20; the cap: 15% of $230.8 = $34.62
     plan = table_with(at, "content")
     assert plan["content"].iloc[1] == "Spend $100, save $20 coupon"
-    assert "VIP discounts stay within 15% of a VIP's spend: at most $35 for a VIP at the money line of $231." in [
+    assert "VIP discounts stay within 15% of a VIP's spend: at most \\$35 for a VIP at the money line of \\$231." in [
         c.value for c in at.caption]
     assert len(at.get("vega_lite_chart")) == 2  # tier shares, movement; 25 customers are too few for churn
 
@@ -143,7 +144,7 @@ def test_switching_to_the_playbooks_lines_and_to_ones_own(workspace, tmp_path):
     assert settings.get(workspace, "tiers.thresholds") == {"lines": "playbook"}  # saved for every page
     assert at.radio(key="tier_lines_playbook").value == "playbook"
     assert table_with(at, "Reference share")["Customers"].tolist() == [0, 2, 23, 0]
-    assert ("The playbook's money lines are in force: VIP from $2,000 spent, Potential from $500 (figures set for a "
+    assert ("The playbook's money lines are in force: VIP from \\$2,000 spent, Potential from \\$500 (figures set for a "
             "shop in CNY). 0.0% of this shop's customers reach the VIP line (the playbook expects about 8%) and 0.0% "
             "the Potential line (about 30%).") in [i.value for i in at.info]
     assert table_with(at, "content")["content"].iloc[1] == "Spend $300, save $50 coupon"
@@ -156,7 +157,7 @@ def test_switching_to_the_playbooks_lines_and_to_ones_own(workspace, tmp_path):
     assert at.radio(key="tier_lines_custom").options == ["Scaled to this shop (default)", "The playbook's values",
                                                          "My saved values"]
     assert table_with(at, "Reference share")["Customers"].tolist() == [1, 7, 17, 0]
-    assert any(i.value.startswith("Your saved lines are in force: VIP from $245 spent, Potential from $178.") for i in at.info)
+    assert any(i.value.startswith("Your saved lines are in force: VIP from \\$245 spent, Potential from \\$178.") for i in at.info)
 
     at.radio(key="tier_lines_custom").set_value("scaled").run()
     assert table_with(at, "Reference share")["Customers"].tolist() == [2, 6, 17, 0]
@@ -169,7 +170,7 @@ def test_the_scaled_lines_in_chinese(workspace, tmp_path):
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception and at.title[0].value == "客户分层"
-    note = ("金额门槛已按本店缩放：VIP 消费满 $231（消费最高的 8% 客户），潜力客户满 $178（最高的 30%）。"
+    note = ("金额门槛已按本店缩放：VIP 消费满 \\$231（消费最高的 8% 客户），潜力客户满 \\$178（最高的 30%）。"
             "手册的 VIP 门槛（2,000，按 CNY 店铺设定）只有 0.0% 的客户能达到。")
     assert note in [i.value for i in at.info]
     assert table_with(at, "content")["content"].iloc[1] == "满 $100 减 $20 优惠券"

@@ -6,7 +6,7 @@
 with
 
 spend as (
-    select * from marketing_spend
+    select * from usable_marketing_spend as marketing_spend
 ),
 
 traffic as (

@@ -2,5 +2,5 @@
 -- export, which names none, is loaded as CNY).
 
 select mode(currency) as currency
-from orders
+from usable_orders as orders
 where currency is not null

@@ -5,7 +5,7 @@ with
 
 stages as (
     select segment, step, any_value(stage) as stage, sum(users) as entered
-    from funnel_stages
+    from usable_funnel_stages as funnel_stages
     where ($start is null or date >= $start) and ($end is null or date <= $end)
     group by segment, step
 ),

@@ -27,7 +27,7 @@ sold_recently as (
 ),
 
 stocked_skus as (
-    select distinct sku from inventory
+    select distinct sku from usable_inventory as inventory
 ),
 
 sell_through as (
@@ -44,26 +44,26 @@ cost_of_goods as (
     select
         sum(order_lines.quantity * inventory.unit_cost) as cost_of_goods_sold
     from order_lines
-    join inventory using (sku)
+    join usable_inventory as inventory using (sku)
     where not order_lines.is_cancelled
       and order_lines.order_time::date between $end - ($turnover_days::integer - 1) and $end
 ),
 
 stock_value as (
     select sum(stock_on_hand * unit_cost) as inventory_value
-    from inventory
+    from usable_inventory as inventory
 ),
 
 traffic as (
     select
         sum(uv) as uv,
         sum(uv * bounce_rate) / nullif(sum(uv) filter (where bounce_rate is not null), 0) as bounce_rate
-    from traffic_daily
+    from usable_traffic_daily as traffic_daily
     where date between $start and $end
 ),
 
 data_span as (
-    select min(order_time)::date as first_order_date from orders
+    select min(order_time)::date as first_order_date from usable_orders as orders
 ),
 
 joined as (

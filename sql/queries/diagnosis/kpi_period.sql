@@ -19,7 +19,7 @@ sales as (
 
 traffic as (
     select sum(uv) as uv
-    from traffic_daily
+    from usable_traffic_daily as traffic_daily
     where date between $start and $end
 ),
 

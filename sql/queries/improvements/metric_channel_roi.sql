@@ -11,7 +11,7 @@ spend as (
         last_day(period_start) as month_end,
         spend,
         attributed_revenue
-    from marketing_spend
+    from usable_marketing_spend as marketing_spend
     where channel = $channel
 ),
 

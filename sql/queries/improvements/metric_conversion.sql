@@ -14,7 +14,7 @@ buyers as (
 
 visitors as (
     select sum(uv) as uv
-    from traffic_daily
+    from usable_traffic_daily as traffic_daily
     where date between $start and $end
       and ($channel is null or channel = $channel)
 ),

@@ -5,13 +5,13 @@
 with
 
 dated as (
-    select * from funnel_stages
+    select * from usable_funnel_stages as funnel_stages
     where date between $start and $end
 ),
 
 chosen_segment as (
     select * from dated
-    where segment = 'all' or not exists (select 1 from funnel_stages where segment = 'all')
+    where segment = 'all' or not exists (select 1 from usable_funnel_stages as funnel_stages where segment = 'all')
 ),
 
 per_step as (

@@ -5,7 +5,7 @@
 with
 
 traffic as (
-    select * from traffic_daily
+    select * from usable_traffic_daily as traffic_daily
     where date between $start and $end
       and ($channel is null or channel = $channel)
 ),

@@ -28,7 +28,7 @@ lines as (
 ),
 
 inventory_rows as (
-    select * from inventory
+    select * from usable_inventory as inventory
 ),
 
 -- Order-level fields (time, status, total, refund, customer) sit on every line of an order (a load copies

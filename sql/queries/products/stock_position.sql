@@ -5,7 +5,7 @@
 with
 
 inventory_rows as (
-    select * from inventory
+    select * from usable_inventory as inventory
 ),
 
 per_sku as (

@@ -56,6 +56,8 @@ def test_malformed_rows_keep_their_line_numbers(workspace, tmp_path):
     report = ingest.preview(workspace, path)
     assert [(p.row, p.code) for p in report.problems] == [(3, "malformed_row"), (4, "not_integer")]
     assert report.accepted_rows == 1
+    # rows, not DuckDB's reject entries: 3 rows, rows 3 and 4 rejected
+    assert (report.total_rows, report.rejected_count) == (3, 2)
 
 
 def test_missing_measure_is_filled_with_the_median_and_reported(workspace, tmp_path):

@@ -23,7 +23,7 @@ def test_summary_counts_rows_orders_customers_and_the_date_span(workspace, tmp_p
     service.load(workspace, write_csv(tmp_path / "orders.csv", ORDERS))
     orders = service.summary(workspace)[0]
     # three lines, three orders, two customers (c1 ordered twice), 1 to 7 May
-    assert orders == {"name": "orders", "rows": 3, "orders": 3, "customers": 2, "min_date": "2024-05-01", "max_date": "2024-05-07"}
+    assert orders == {"name": "orders", "rows": 3, "hidden_rows": 0, "orders": 3, "customers": 2, "min_date": "2024-05-01", "max_date": "2024-05-07"}
     assert set(service.last_loaded(workspace)) == {"orders"}
 
 

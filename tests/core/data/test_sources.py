@@ -107,3 +107,125 @@ def test_a_binary_file_is_no_text_table_and_says_what_it_looks_like(tmp_path, co
 def test_a_workbook_is_still_read_as_one(tmp_path):
     path = write_xlsx(tmp_path / "book.xlsx", [["a", "b"], [1, 2]])
     assert sources.prepare(path, tmp_path).file_type == "xlsx"
+
+
+# --- refusals before DuckDB reads the file (limits in docs/decisions/0008-upload-limits.md) ---
+
+CHINESE = "订单编号,买家会员名,宝贝标题\n1,小王,白色毛巾套装\n2,张三丰,黑色双肩包\n3,李四,测试商品\n"
+
+
+def refusal(tmp_path, data: bytes, name: str = "f.csv") -> sources.SourceError:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(sources.SourceError) as caught:
+        sources.prepare(path, tmp_path)
+    return caught.value
+
+
+def test_a_utf8_file_with_a_bad_byte_is_refused_naming_line_and_byte(tmp_path):
+    # edge case: the bad byte comes after valid Chinese UTF-8 text, so it is damage, not another encoding
+    data = CHINESE.encode()
+    bad = data.index("测".encode())  # line 4 starts with "3,李四," then 测
+    error = refusal(tmp_path, data[:bad] + b"\xff" + data[bad + 1:])
+    assert (error.key, error.params["line"], error.params["byte"]) == ("error.bad_utf8", 4, bad)
+    assert str(error).startswith(f"f.csv: line 4 is not valid UTF-8 (byte {bad})")
+
+
+def test_a_gbk_file_behind_a_utf8_bom_is_refused_not_a_traceback(tmp_path):
+    # edge case: the BOM promises UTF-8; the first GBK byte is the header's first character, line 1, byte 3
+    error = refusal(tmp_path, b"\xef\xbb\xbf" + CHINESE.encode("gbk"))
+    assert (error.key, error.params["line"], error.params["byte"]) == ("error.bad_utf8", 1, 3)
+
+
+@pytest.mark.parametrize(("encoding", "text", "guess"), [
+    ("shift_jis", "注文番号,商品名\n1,東京タワーのお土産\n2,ありがとうございます\n3,日本語の商品名\n", "Japanese"),
+    ("euc-kr", "order_id,name\n1,감사합니다\n2,한국어 상품\n3,안녕하세요 고객님\n", "Korean"),
+])
+def test_japanese_and_korean_files_are_not_read_as_gbk(tmp_path, encoding, text, guess):
+    # edge case: GB18030 decodes these bytes without an error, into nonsense
+    error = refusal(tmp_path, text.encode(encoding))
+    assert error.key == "error.unknown_encoding" and guess in error.params["guess"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_recognised_by_its_zero_bytes(tmp_path, encoding):
+    # edge case: without the mark the zero bytes would otherwise be read as UTF-8 NULs
+    path = tmp_path / "f.csv"
+    path.write_bytes("渠道,访客数\nsearch,10\n".encode(encoding))
+    source = sources.prepare(path, tmp_path)
+    assert source.encoding == encoding and source.csv_path.read_text(encoding="utf-8") == "渠道,访客数\nsearch,10\n"
+
+
+@pytest.mark.parametrize(("data", "line"), [(b"a,b\x00,c\n1,2,3\n", 1), (b"a,b,c\n1,2,3\n4,\x005,6\n", 3)])
+def test_a_nul_byte_is_refused_naming_its_line(tmp_path, data, line):
+    # edge case: a NUL in a value, not only in the header
+    error = refusal(tmp_path, data)
+    assert (error.key, error.params["line"]) == ("error.nul_byte", line)
+
+
+def test_a_line_over_the_limit_is_refused_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_LINE_BYTES", 100)
+    # edge case: the long line is the last one and has no line break after it
+    error = refusal(tmp_path, b"a,b\n1,2\n" + b"x" * 101)
+    assert (error.key, error.params["line"]) == ("error.line_too_long", 3)
+
+
+def test_a_header_over_the_column_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_COLUMNS", 10)
+    # edge case: exactly one column too many
+    error = refusal(tmp_path, (",".join(f"c{i}" for i in range(11)) + "\n" + "1," * 10 + "1\n").encode())
+    assert (error.key, error.params["count"]) == ("error.too_many_columns", 11)
+
+
+def test_a_column_name_over_the_limit_is_refused_not_a_csv_error(tmp_path):
+    # edge case: 200 KB is beyond the csv module's own field limit (128 KB), which raised before
+    error = refusal(tmp_path, b"a,b," + b"h" * (200 << 10) + b"\n1,2,3\n")
+    assert (error.key, error.params["column"], error.params["length"]) == ("error.header_name_long", 3, 200 << 10)
+
+
+def test_a_row_far_wider_than_the_header_is_refused_naming_it(tmp_path):
+    # edge case: the issue's file: 100,000 extra fields on one line (DuckDB took 419 s and 4.9 GB)
+    error = refusal(tmp_path, b"a,b\n1,2\n3,4" + b",x" * 100_000 + b"\n5,6\n")
+    assert (error.key, error.params["line"], error.params["count"], error.params["columns"]) == ("error.too_many_fields", 3, 100_002, 2)
+
+
+def test_many_slightly_wide_rows_are_refused_by_their_total(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_EXTRA_FIELDS", 10)
+    # edge case: no single line is over the per-line limit; the 6th line brings the total to 12 > 10
+    error = refusal(tmp_path, b"a,b\n" + b"1,2,x,y\n" * 8)
+    assert (error.key, error.params["line"], error.params["total"]) == ("error.too_many_fields", 7, 12)
+
+
+def test_quoted_separators_and_trailing_empty_fields_are_no_extra_fields(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_EXTRA_FIELDS", 0)
+    # edge case: DuckDB drops trailing empty fields silently; commas inside quotes are text
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b\n"x, y, z",2\n3,4,,,\n')
+    assert sources.prepare(path, tmp_path).delimiter == ","
+
+
+def test_a_workbook_named_csv_is_named_for_what_it_is(tmp_path):
+    # edge case: the same bytes named .xlsx are read as a workbook (test above)
+    path = write_xlsx(tmp_path / "orders.csv", [["a", "b"], [1, 2]])
+    with pytest.raises(sources.SourceError) as caught:
+        sources.prepare(path, tmp_path)
+    assert caught.value.key == "error.not_a_table" and "an Excel workbook (.xlsx)" in str(caught.value)
+
+
+def test_random_bytes_are_binary_data(tmp_path):
+    # edge case: no NUL-free text, no encoding fits
+    import random
+
+    error = refusal(tmp_path, random.Random(1).randbytes(4096))
+    assert error.key == "error.not_a_table" and "binary data" in str(error)
+
+
+def test_a_workbook_with_a_zip_bomb_is_refused_from_its_directory(tmp_path, monkeypatch):
+    from tests.core.data.hostile import _zip_bomb
+
+    monkeypatch.setattr(sources, "MAX_XLSX_EXPANDED_BYTES", 8 << 20)
+    # edge case: the member's size in the directory is true (not forged), 16 MB from a file of about 60 KB
+    path = tmp_path / "bomb.xlsx"
+    _zip_bomb(path, 16 << 20)
+    error = refusal(tmp_path, path.read_bytes(), "bomb.xlsx")
+    assert error.key == "error.xlsx_too_big" and path.stat().st_size < 200_000
