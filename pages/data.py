@@ -71,7 +71,7 @@ def _upload(workspace: Workspace) -> None:
         headers, detected = service.inspect(path, file_name)
         kind, mapping, day_first = mapping_editor.show(headers, detected)
         report = _preview(workspace, path, file_name, kind, mapping, day_first)
-        load_report.show(report)
+        load_report.show(report, workspace)
         _load(target, path, file_name, kind, mapping, day_first, report)
     except Exception:
         uploader.discard(path)  # a failed upload leaves no copy behind; the uploader still holds the file
@@ -139,7 +139,11 @@ def render(workspace: Workspace) -> None:
         _upload(workspace)
     st.subheader(t("data.datasets"))
     st.dataframe(data_status.summary_frame(workspace), hide_index=True, placeholder=MISSING,
-                 column_config={t("col.rows"): st.column_config.NumberColumn(format="%,d")})  # 123,780 as on the tiles
+                 column_config={t("col.rows"): st.column_config.NumberColumn(format="%,d"),  # 123,780 as on the tiles
+                                t("col.hidden_rows"): st.column_config.NumberColumn(format="%,d")})
+    hidden = data_status.hidden_rows(workspace)
+    if hidden:
+        st.warning(t("data.hidden_rows", rows=hidden))
     with guard():
         _outlier_choice(workspace)
     _manage(workspace)

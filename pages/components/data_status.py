@@ -31,8 +31,14 @@ def summary_frame(workspace: Workspace) -> pd.DataFrame:
     rows = []
     for entry in summary(workspace):
         shown = span(entry) if entry["min_date"] else "–"
-        rows.append({t("col.dataset"): t(f"dataset.{entry['name']}"), t("col.rows"): entry["rows"], t("col.dates"): shown})
+        rows.append({t("col.dataset"): t(f"dataset.{entry['name']}"), t("col.rows"): entry["rows"], t("col.dates"): shown,
+                     t("col.hidden_rows"): entry.get("hidden_rows", 0)})
     return pd.DataFrame(rows)
+
+
+def hidden_rows(workspace: Workspace) -> int:
+    """Stored rows the pages leave out (a date outside the plausible range, an amount that is no number)."""
+    return sum(entry.get("hidden_rows", 0) for entry in summary(workspace))
 
 
 def require(workspace: Workspace, *datasets: str) -> bool:

@@ -23,7 +23,21 @@ def _labels(frame: pd.DataFrame) -> dict:
     return {column: t(f"field.{column}") for column in frame.columns if t(f"field.{column}") != f"field.{column}"}
 
 
-def show(report: Report) -> None:
+def _personal(report: Report, workspace) -> None:
+    """Which columns hold personal data and what the load does with each: the owner sees it before loading."""
+    found = service.personal_columns(report, workspace)
+    if not found:
+        return
+    st.markdown("**" + t("data.personal_title") + "**")
+    st.dataframe(pd.DataFrame({
+        t("data.col.column"): tables.shop_text([c.header for c in found]),
+        t("data.col.personal_kind"): [t(f"personal.kind.{c.kind}") for c in found],
+        t("data.col.personal_action"): [t(f"personal.action.{c.action}") for c in found],
+    }), hide_index=True)
+    st.caption(t("data.personal_help"))
+
+
+def show(report: Report, workspace=None) -> None:
     st.caption(t_user("data.file_facts", file=report.file_name, type=report.file_type, encoding=report.encoding,
                  delimiter=repr(report.delimiter), order=t("data.date_order.day_first" if report.day_first else "data.date_order.month_first")))
     if report.implied_currency:
@@ -46,6 +60,8 @@ def show(report: Report) -> None:
         shown = tables.from_file(rejected)  # the toolbar's own "Download as CSV" writes what is shown
         st.dataframe(shown, hide_index=True, placeholder=MISSING, column_config=numbers(shown))
         export_buttons.show_export_csv(rejected, f"{report.file_name}.rejected.csv", key="rejected_csv")
+    if workspace is not None:
+        _personal(report, workspace)
     st.markdown("**" + t("data.preview") + "**")
     sample = tables.from_file(report.sample.rename(columns=_labels(report.sample)))
     st.dataframe(sample, hide_index=True, placeholder=MISSING, column_config=numbers(sample))

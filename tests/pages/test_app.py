@@ -14,6 +14,8 @@ from tests.pages.conftest import page_for
 APP = str(ROOT / "app.py")
 PAGES = {
     "pages/sales.py": ("Sales overview", "销售概览"),
+    "pages/products.py": ("Products & stock", "商品与库存"),
+    "pages/improvements.py": ("Improvements", "改进"),
     "pages/diagnosis.py": ("Diagnosis", "诊断"),
     "pages/ab_testing.py": ("A/B testing", "A/B 测试"),
     "pages/customer_tiers.py": ("Customer tiers", "客户分层"),
@@ -264,3 +266,18 @@ def test_the_data_page_tables_read_well(data_dir):
     spans = [span for span in summary[0].value["日期范围"] if span != "–"]
     # the demo's datasets, dated the way the picker writes them (2024/05/01 – ...), not 2024-05-01
     assert spans and all(re.fullmatch(r"\d{4}/\d{2}/\d{2} – \d{4}/\d{2}/\d{2}", span) for span in spans)
+
+
+def test_the_upload_preview_says_which_columns_are_personal_and_what_happens_to_them(data_dir):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="new_workspace_name").input("Corner Shop").run()
+    # a Shopify-like file: the customer is named by e-mail, with a phone and a billing name beside it
+    shopify = ("Name,Email,Created at,Total,Phone,Billing Name\n"
+               "#1001,ann@example.com,2024-05-01 10:00,100,13812345678,Ann Lee\n")
+    at.file_uploader[0].upload("orders_export.csv", shopify.encode(), "text/csv").run()
+    assert not at.exception
+    found = next(d.value for d in at.dataframe if "What ShopLens does" in d.value.columns)
+    said = dict(zip(found["Column"], found["What ShopLens does"]))
+    # edge case: the e-mail is the customer key here, so it becomes a pseudonym rather than a kept contact
+    assert said == {"Email": "replaced by a pseudonym", "Phone": "kept encrypted", "Billing Name": "not stored"}
