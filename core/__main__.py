@@ -199,6 +199,18 @@ def cmd_forget(args) -> int:
     return 0
 
 
+def cmd_protect(args) -> int:
+    """Give a workspace a passphrase for when the app is shared (issue 15); read from a file or stdin, never argv."""
+    from core.platform import access
+
+    workspace = existing(args.workspace)
+    source = Path(args.passphrase_file).read_text(encoding="utf-8") if args.passphrase_file else sys.stdin.read()
+    lines = source.splitlines()
+    access.protect(workspace, lines[0] if lines else "")
+    print(translate("access.protected", name=workspace.display_name))
+    return 0
+
+
 def cmd_budget(args) -> int:
     from core.budget import service as budget
 
@@ -567,6 +579,11 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--today", help="YYYY-MM-DD: the day entries are overdue against (default: today)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_improvements_list)
+
+    guard = commands.add_parser("protect", help="set a workspace's passphrase, asked when the app is shared (read from stdin)")
+    guard.add_argument("--workspace", required=True)
+    guard.add_argument("--passphrase-file", help="read the passphrase from this file's first line instead of stdin")
+    guard.set_defaults(run=cmd_protect)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")
     demo.set_defaults(run=cmd_demo)

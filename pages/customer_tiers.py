@@ -233,9 +233,33 @@ def _export(workspace: Workspace, view: service.TierView, groups: service.Cluste
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
     listing = service.customer_list(view, groups, model, tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
-    export_buttons.show_export_csv(service.customer_file_rows(listing, lang()), listing.file_name, key="tiers_csv")
+    _download(workspace, service.with_contacts(workspace, listing), "tiers")
     if tier is not None and len(listing.rows):
         _touch(workspace, tier, listing)
+
+
+def _full_choice(workspace: Workspace, masked: service.ContactList, key: str) -> service.ContactList:
+    """Contact details masked unless the owner ticks the box: an explicit choice, logged when downloaded."""
+    if not masked.has_contacts:
+        return masked
+    if not st.checkbox(t("tiers.contacts_full"), key=f"{key}_contacts_full", help=t("tiers.contacts_full_help")):
+        return masked
+    st.caption(t("tiers.contacts_full_note"))
+    return service.with_contacts(workspace, _without_contacts(masked.listing), full=True)
+
+
+def _without_contacts(listing: service.CustomerList) -> service.CustomerList:
+    """The list as it was before its contact columns were added (to add them again, in full)."""
+    rows = listing.rows.drop(columns=[c for c in ("email", "phone", "accepts_marketing") if c in listing.rows.columns])
+    return service.CustomerList(rows=rows, file_name=listing.file_name)
+
+
+def _download(workspace: Workspace, masked: service.ContactList, key: str) -> None:
+    chosen = _full_choice(workspace, masked, key)
+    listing = chosen.listing
+    export_buttons.show_export_csv(service.customer_file_rows(listing, lang()), listing.file_name, key=f"{key}_csv",
+                                   on_click=service.log_full_export if chosen.full else None,
+                                   args=(workspace, listing) if chosen.full else None)
 
 
 def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> None:
@@ -252,17 +276,27 @@ def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> No
     if workspace.is_demo:
         st.caption(t("tiers.touch_demo"))
         return
+    # customers without marketing consent are left out of the touch (and its holdout) unless the owner says so
+    reachable = service.with_contacts(workspace, listing, consented_only=True)
+    if reachable.has_contacts:
+        include = st.checkbox(t("tiers.touch_include_unconsented"), key="touch_include_unconsented",
+                              help=t("tiers.touch_include_unconsented_help"))
+        if include:
+            reachable = service.with_contacts(workspace, listing)
+        elif reachable.left_out:
+            st.caption(t("tiers.touch_left_out", count=f"{reachable.left_out:,}"))
     if st.button(t("tiers.touch_record"), key="touch_record"):
         with guard():
             campaign = improvements.record_campaign(workspace, tier, channel, sent_on,
-                                                    listing.rows["customer_id"].tolist(), share / 100)
+                                                    reachable.listing.rows["customer_id"].tolist(), share / 100)
             st.session_state["touch_campaign"] = (campaign.id, tuple(campaign.contacted), len(campaign.holdout))
     recorded = st.session_state.get("touch_campaign")
     if recorded:
         campaign_id, contacted, held_out = recorded
         st.success(t("tiers.touch_recorded", id=campaign_id, contacted=len(contacted), holdout=held_out))
-        chosen = service.contact_list(listing, contacted, f"touch_{campaign_id}_{tier.lower()}.csv")
-        export_buttons.show_export_csv(service.customer_file_rows(chosen, lang()), chosen.file_name, key="touch_csv")
+        chosen = service.contact_list(reachable.listing, contacted, f"touch_{campaign_id}_{tier.lower()}.csv")
+        _download(workspace, service.ContactList(listing=chosen, has_contacts=reachable.has_contacts, full=False,
+                                                 left_out=reachable.left_out), "touch")
 
 
 def render(workspace: Workspace) -> None:

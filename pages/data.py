@@ -115,13 +115,50 @@ def _delete(workspace: Workspace) -> None:
         st.rerun()
 
 
+FORGET_BY = ("email", "phone")
+
+
+def _forget(workspace: Workspace) -> None:
+    """Erase one customer's personal data (right to erasure): asked once more before anything is deleted."""
+    with st.expander(t("data.forget"), expanded="forget_done" in st.session_state or "confirm_forget" in st.session_state):
+        st.markdown(t("data.forget_intro"))  # not a caption: the rename line stays the last caption
+        done = st.session_state.pop("forget_done", None)
+        if done is not None:
+            field, result = done
+            if result.customers:
+                st.success(t("personal.forgotten", customers=result.customers, contacts=result.contacts, orders=result.orders))
+            else:
+                st.info(t("personal.nobody", field=t(f"personal.kind.{field}")))
+        by_box, value_box = st.columns([1, 3])
+        field = by_box.radio(t("data.forget_by"), FORGET_BY, key="forget_by", format_func={f: t(f"col.{f}") for f in FORGET_BY}.get)
+        value = value_box.text_input(t("data.forget_value"), key="forget_value", max_chars=254)
+        if st.button(t("data.forget_button"), key="forget_button", disabled=not value.strip()):
+            st.session_state["confirm_forget"] = (str(workspace.path), field, value.strip())
+        asked = st.session_state.get("confirm_forget")
+        if not asked or asked[0] != str(workspace.path):
+            return
+        _, field, value = asked
+        st.warning(t_user("data.forget_confirm", field=t(f"personal.kind.{field}"), value=value))
+        yes, no = st.columns(2)
+        if no.button(t("data.forget_no"), key="forget_no"):
+            st.session_state.pop("confirm_forget")
+            st.rerun()
+        if yes.button(t("data.forget_yes"), type="primary", key="forget_yes"):
+            st.session_state.pop("confirm_forget")
+            result = service.forget_customer(workspace, **{field: value})
+            st.session_state["forget_done"] = (field, result)
+            st.rerun()
+
+
 def _manage(workspace: Workspace) -> None:
-    """Rename or delete the workspace; the demo is read-only, so it shows neither."""
+    """Rename or delete the workspace, forget a customer; the demo is read-only, so it shows none of them."""
     if workspace.is_demo:
         return
     st.subheader(t("data.workspace"))
     with guard():
         _rename(workspace)
+    with guard():
+        _forget(workspace)
     with guard():
         _delete(workspace)
 

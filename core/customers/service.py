@@ -244,6 +244,31 @@ def contact_list(listing: CustomerList, customer_ids, name: str) -> CustomerList
     return CustomerList(rows=listing.rows[listing.rows["customer_id"].isin(keep)].reset_index(drop=True), file_name=name)
 
 
+@dataclass(frozen=True)
+class ContactList:
+    listing: CustomerList  # the rows with e-mail, phone and consent where the workspace keeps contacts
+    has_contacts: bool  # False: the workspace keeps no contact details, the list is as it was
+    full: bool  # contact details in full (an explicit choice, logged on download) rather than masked
+    left_out: int  # customers left out for not having given marketing consent
+
+
+def with_contacts(workspace: Workspace, listing: CustomerList, full: bool = False, consented_only: bool = False) -> ContactList:
+    """The list with the customers' contact details, masked unless `full` (docs/decisions/0009-personal-data.md);
+    `consented_only` (touch lists) leaves out customers whose marketing consent is not recorded as given.
+    Not cached on purpose: decrypted contacts never sit in a cache shared between sessions."""
+    contacts = data.contacts(workspace, listing.rows["customer_id"])
+    if contacts.empty:
+        return ContactList(listing=listing, has_contacts=False, full=False, left_out=0)
+    rows = customer_file.with_contacts(listing.rows, contacts, full=full, consented_only=consented_only)
+    return ContactList(listing=CustomerList(rows=rows, file_name=listing.file_name), has_contacts=True, full=full,
+                       left_out=len(listing.rows) - len(rows))
+
+
+def log_full_export(workspace: Workspace, listing: CustomerList) -> None:
+    """A list left with contact details in full: recorded (file, rows, who, when) in the personal-data audit."""
+    data.log_full_export(workspace, listing.file_name, len(listing.rows))
+
+
 def customer_file_rows(listing: CustomerList, lang: str = "en") -> pd.DataFrame:
     """The list as the downloaded file: translated headers and tiers, rounded numbers, a note where risk is blank."""
     return customer_file.customer_file(listing.rows, lang)

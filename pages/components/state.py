@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.data.service import demo_workspace
+from core.platform import access
 from core.platform.errors import is_unexpected, user_message
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.services import settings_keys
@@ -82,15 +83,43 @@ def _demo() -> Workspace:
     return demo_workspace()
 
 
+UNLOCKED = "unlocked_workspaces"  # session state: paths this browser session has unlocked
+
+
+def _waits_for_passphrase(workspace: Workspace) -> bool:
+    """Served to a team, a protected workspace opens only once this session has unlocked it (issue 15);
+    locally (127.0.0.1) nothing asks."""
+    return (access.shared_mode(st.get_option("server.address")) and str(workspace.path) not in
+            st.session_state.get(UNLOCKED, ()) and access.is_protected(workspace))
+
+
+def locked_workspace() -> Workspace | None:
+    """The workspace the session chose when it still waits for its passphrase (then the demo stands in)."""
+    path = st.session_state.get("workspace_path")
+    if path is None or not Path(path).exists() or path == str(_demo().path):
+        return None
+    try:
+        workspace = _open_workspace(path)
+    except Exception:  # noqa: BLE001 - current_workspace reports it
+        return None
+    return workspace if _waits_for_passphrase(workspace) else None
+
+
+def mark_unlocked(workspace: Workspace) -> None:
+    st.session_state[UNLOCKED] = [*st.session_state.get(UNLOCKED, ()), str(workspace.path)]
+
+
 def current_workspace() -> Workspace:
     """The workspace this session looks at; one that cannot be opened (locked by another process,
-    damaged) is reported and the demo shown instead, so the page never breaks."""
+    damaged) is reported and the demo shown instead, so the page never breaks. One still waiting
+    for its passphrase is not handed out: the demo stands in and the pages show the prompt."""
     path = st.session_state.get("workspace_path")
     if path is None or not Path(path).exists():
         path = str(_demo().path)
         st.session_state["workspace_path"] = path
     try:
-        return _open_workspace(path)
+        workspace = _open_workspace(path)
+        return _open_workspace(str(_demo().path)) if _waits_for_passphrase(workspace) else workspace
     except Exception as error:  # noqa: BLE001 - every cause gets its message from core/platform/errors.py
         message = user_message(error, Path(path).stem)
         if is_unexpected(message):
@@ -122,6 +151,10 @@ def run_page(render) -> None:
     problem = st.session_state.pop("workspace_problem", None)
     if problem is not None:
         st.error(message_text(problem) + " " + t("error.showing_demo"))
+    waiting = locked_workspace()
+    if waiting is not None:  # a private workspace: nothing of it, nor the demo in its place, until unlocked
+        st.info(t_user("access.locked_page", name=waiting.display_name))
+        return
     render(workspace)
 
 
@@ -151,5 +184,5 @@ def guard():
         st.error(message_text(message))
 
 
-__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "message_text", "plain", "run_page",
-           "select_workspace", "t", "t_user"]
+__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "locked_workspace", "mark_unlocked",
+           "message_text", "plain", "run_page", "select_workspace", "t", "t_user"]

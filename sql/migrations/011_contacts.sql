@@ -21,7 +21,7 @@ create table if not exists contact_consent (
 -- Exports and erasures that touch contact details in full: when, what, how many rows, who.
 create table if not exists personal_audit (
     logged_at timestamp not null default current_timestamp,
-    action varchar not null,  -- 'export_full' or 'forget'
+    action varchar not null,  -- 'export_full', 'forget'; access.py adds 'protect', 'unlock_ok', 'unlock_failed', 'unlock_refused'
     what varchar not null,  -- the file written, or the field the customer was found by
     rows bigint not null,
     who varchar  -- the operating-system user that ran it
