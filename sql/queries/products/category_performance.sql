@@ -21,7 +21,7 @@ kept_lines as (
         customer_id,
         quantity,
         line_revenue,
-        line_revenue * coalesce(least(greatest(refunded_amount / nullif(order_total, 0), 0), 1), 0) as line_refunded,
+        line_refunded,
         order_time::date as order_date
     from lines
     where not is_cancelled
