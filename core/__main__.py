@@ -204,6 +204,10 @@ def cmd_protect(args) -> int:
     from core.platform import access
 
     workspace = existing(args.workspace)
+    if args.remove:
+        access.unprotect(workspace)
+        print(translate("access.unprotected", name=workspace.display_name))
+        return 0
     source = Path(args.passphrase_file).read_text(encoding="utf-8") if args.passphrase_file else sys.stdin.read()
     lines = source.splitlines()
     access.protect(workspace, lines[0] if lines else "")
@@ -402,7 +406,10 @@ def cmd_improvements_list(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from core.customers import service as customers
+
     workspace = data_service.demo_workspace()
+    customers.keep_models(workspace)  # the tiers page's first visit then shows groups and churn at once
     print(f"demo workspace ready: {workspace.path}")
     return 0
 
@@ -583,6 +590,7 @@ def parser() -> argparse.ArgumentParser:
     guard = commands.add_parser("protect", help="set a workspace's passphrase, asked when the app is shared (read from stdin)")
     guard.add_argument("--workspace", required=True)
     guard.add_argument("--passphrase-file", help="read the passphrase from this file's first line instead of stdin")
+    guard.add_argument("--remove", action="store_true", help="remove the passphrase (only here, never from the app)")
     guard.set_defaults(run=cmd_protect)
 
     demo = commands.add_parser("demo", help="build the demo workspace from sample_data/ if it is missing")

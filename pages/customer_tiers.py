@@ -14,7 +14,7 @@ from core.improvements import service as improvements
 from core.platform.money import money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, plain, t, t_user
+from pages.components.state import cached, guard, in_background, lang, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
 
 WINDOWS = (None, 90, 180, 365)
@@ -118,11 +118,15 @@ def _describe(row: pd.Series) -> str:
     return t(row["description_key"], **{name: t(key) for name, key in row["description_params"].items()})
 
 
-def _clusters_section(workspace: Workspace, view: service.TierView) -> service.ClusterView:
+def _clusters_section(workspace: Workspace, view: service.TierView) -> service.ClusterView | None:
+    """None while the groups are worked out (in the background: seconds on a big shop)."""
     st.subheader(t("tiers.clusters"))
     k = st.selectbox(t("tiers.k"), CLUSTER_CHOICES, key="cluster_k",
                      format_func={o: (t("tiers.k_auto") if o is None else str(o)) for o in CLUSTER_CHOICES}.get)
-    groups = cached(service.clusters, workspace, view.as_of, view.window_days, k)
+    groups = in_background(service.clusters, workspace, view.as_of, view.window_days, k)
+    if groups is None:
+        show_pending("tiers.clusters_pending")
+        return None
     if groups.problem_key:
         st.info(t_user(groups.problem_key, **groups.problem_params))
         return groups
@@ -141,9 +145,13 @@ def _clusters_section(workspace: Workspace, view: service.TierView) -> service.C
     return groups
 
 
-def _churn_section(workspace: Workspace, view: service.TierView) -> service.ChurnView:
-    model = cached(service.churn, workspace, view.as_of)
-    st.subheader(t("tiers.churn", days=model.horizon_days))
+def _churn_section(workspace: Workspace, view: service.TierView) -> service.ChurnView | None:
+    """None while the model trains (in the background: seconds on a big shop)."""
+    model = in_background(service.churn, workspace, view.as_of)
+    st.subheader(t("tiers.churn", days=service.CHURN_HORIZON_DAYS))
+    if model is None:
+        show_pending("tiers.churn_pending")
+        return None
     if model.problem_key:
         st.info(t_user(model.problem_key, **model.problem_params))
         return model
@@ -226,8 +234,12 @@ def _cross_sell(workspace: Workspace) -> None:
 
 
 @st.fragment
-def _export(workspace: Workspace, view: service.TierView, groups: service.ClusterView, model: service.ChurnView) -> None:
+def _export(workspace: Workspace, view: service.TierView, groups: service.ClusterView | None,
+            model: service.ChurnView | None) -> None:
     st.subheader(t("tiers.export"))
+    if groups is None or model is None:  # the list is there at once; its group and risk columns follow
+        st.caption(t("tiers.export_pending"))
+        groups, model = groups or service.ClusterView(), model or service.ChurnView(service.CHURN_HORIZON_DAYS)
     options = [None, *service.TIERS]
     tier = st.selectbox(t("tiers.export_tier"), options, key="export_tier",
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)

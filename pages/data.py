@@ -6,22 +6,30 @@ import streamlit as st
 
 from core.data import service
 from core.data.service import MODES, Report
+from core.platform import access
 from core.platform.money import MISSING
 from core.platform.workspace import MAX_NAME_LENGTH, Workspace
 from pages.components import data_status, load_report, mapping_editor, uploader
-from pages.components.state import guard, select_workspace, t, t_user
+from pages.components.state import guard, is_shared, mark_unlocked, select_workspace, t, t_user, visitor
 
 
-def _target(workspace: Workspace) -> Workspace | None:
-    """The demo is read-only: an upload there goes into a new workspace the user names."""
+def _target(workspace: Workspace) -> tuple[Workspace | None, str | None]:
+    """The demo is read-only: an upload there goes into a new workspace the user names. On a shared
+    server the new workspace gets a passphrase before any data goes in (issue 15)."""
     if not workspace.is_demo:
-        return workspace
+        return workspace, None
     st.info(t("data.demo_read_only"))
     name = st.text_input(t("data.new_workspace"), key="new_workspace_name", placeholder=t("data.new_workspace_hint"),
                          max_chars=MAX_NAME_LENGTH)
-    if not name.strip():
-        return None
-    return service.new_workspace(name)
+    passphrase = None
+    if is_shared():
+        passphrase = st.text_input(t("data.new_passphrase"), type="password", key="new_workspace_passphrase",
+                                   help=t("data.new_passphrase_help", min=access.MIN_LENGTH))
+        if passphrase:
+            access.check_passphrase(passphrase)
+    if not name.strip() or passphrase == "":
+        return None, None
+    return service.new_workspace(name), passphrase
 
 
 def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) -> Report:
@@ -36,7 +44,7 @@ def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) ->
     return report
 
 
-def _load(target: Workspace, path, file_name, kind, mapping, day_first, preview: Report) -> None:
+def _load(target: Workspace, passphrase: str | None, path, file_name, kind, mapping, day_first, preview: Report) -> None:
     mode = st.radio(t("data.mode"), MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in MODES}.get,
                     key="load_mode")
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
@@ -50,19 +58,22 @@ def _load(target: Workspace, path, file_name, kind, mapping, day_first, preview:
         report = service.load(
             target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
             skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
+            passphrase=passphrase, who=visitor(),
         )
     except Exception:
         bar.empty()  # no bar left frozen under the error message
         raise
     uploader.forget(path)
     st.session_state.pop("upload_preview", None)
+    if passphrase is not None:
+        mark_unlocked(target)  # who made it has it open
     select_workspace(target.path)
     st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.display_name)
     st.rerun()
 
 
 def _upload(workspace: Workspace) -> None:
-    target = _target(workspace)
+    target, passphrase = _target(workspace)
     upload = uploader.show(disabled=target is None)
     if upload is None or target is None:
         return
@@ -72,7 +83,7 @@ def _upload(workspace: Workspace) -> None:
         kind, mapping, day_first = mapping_editor.show(headers, detected)
         report = _preview(workspace, path, file_name, kind, mapping, day_first)
         load_report.show(report, workspace)
-        _load(target, path, file_name, kind, mapping, day_first, report)
+        _load(target, passphrase, path, file_name, kind, mapping, day_first, report)
     except Exception:
         uploader.discard(path)  # a failed upload leaves no copy behind; the uploader still holds the file
         raise
@@ -150,6 +161,30 @@ def _forget(workspace: Workspace) -> None:
             st.rerun()
 
 
+def _passphrase(workspace: Workspace) -> None:
+    """Set or change the passphrase asked when the app is shared; changing it asks for the current one."""
+    protected = service.has_passphrase(workspace)
+    if protected:
+        st.caption(t("data.passphrase_set"))
+    elif is_shared():
+        st.warning(t_user("data.passphrase_missing_shared", name=workspace.display_name))
+    else:
+        st.caption(t("data.passphrase_none"))
+    with st.form("passphrase_form", clear_on_submit=True, border=False):
+        current = st.text_input(t("data.current_passphrase"), type="password", key="current_passphrase") if protected else ""
+        new = st.text_input(t("data.new_passphrase"), type="password", key="changed_passphrase",
+                            help=t("data.new_passphrase_help", min=access.MIN_LENGTH))
+        if not st.form_submit_button(t("data.change_passphrase" if protected else "data.set_passphrase"),
+                                     key="passphrase_button"):
+            return
+    if not service.change_passphrase(workspace, current, new, who=visitor()):
+        st.error(t_user("access.wrong_passphrase", name=workspace.display_name))
+        return
+    mark_unlocked(workspace)  # this session had it open: it stays open
+    st.session_state["workspace_notice"] = ("data.passphrase_saved", workspace.display_name)
+    st.rerun()
+
+
 def _manage(workspace: Workspace) -> None:
     """Rename or delete the workspace, forget a customer; the demo is read-only, so it shows none of them."""
     if workspace.is_demo:
@@ -157,6 +192,8 @@ def _manage(workspace: Workspace) -> None:
     st.subheader(t("data.workspace"))
     with guard():
         _rename(workspace)
+    with guard():
+        _passphrase(workspace)
     with guard():
         _forget(workspace)
     with guard():

@@ -20,6 +20,7 @@ from core.customers import clusters as grouping
 from core.customers import customer_file, rfm, tier_lines
 from core.customers import touch_plan as playbook
 from core.data import service as data
+from core.platform import background
 from core.platform.money import money
 from core.platform.services import reads_settings
 from core.platform.workspace import Workspace
@@ -27,6 +28,7 @@ from core.products import service as products
 
 TIERS = rfm.TIERS  # best first
 LINES = tier_lines.CHOICES  # scaled to the shop (the default), the playbook's, the owner's
+CHURN_HORIZON_DAYS = churn_model.HORIZON_DAYS
 MOVEMENT_LOOKBACK_DAYS = 90  # the movement table compares with this many days earlier by default
 EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier", "cluster")
 
@@ -212,6 +214,16 @@ def churn(workspace: Workspace, as_of: date) -> ChurnView:
         horizon_days=model.horizon_days, cutoff=model.cutoff, auc=model.auc, baseline_auc=model.baseline_auc,
         count_holdout=model.count_holdout, lift=model.lift, scores=model.scores[["customer_id", "churn_risk"]],
     )
+
+
+def keep_models(workspace: Workspace) -> None:
+    """Group customers and train the churn model for the page's first view (the latest day, all history,
+    groups chosen by silhouette) and keep both, so a first visit shows them at once (`python -m core demo`)."""
+    choice = as_of_choice(workspace)
+    if choice is not None:
+        for job in (background.job_of(clusters, workspace, choice.default, None, None),
+                    background.job_of(churn, workspace, choice.default)):
+            job.result()
 
 
 def at_risk(tiers: TierView, churn: ChurnView, top: int = churn_model.AT_RISK_TOP) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from core.data import demo, ingest, personal
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
-from core.platform import queries, settings
+from core.platform import access, queries, settings
 from core.platform.errors import WorkspaceError
 from core.platform.export import to_safe_csv
 from core.platform.i18n import LANGUAGES, translate
@@ -113,8 +113,17 @@ def rename_workspace(workspace: Workspace, name: str) -> None:
 
 
 def delete_workspace(workspace: Workspace) -> None:
-    """The workspace's file and all its data, gone (the page asks first). Never the demo."""
+    """The workspace's file, all its data and its key file, gone (the page asks first). Never the demo."""
     delete_file(workspace.path)
+
+
+def has_passphrase(workspace: Workspace) -> bool:
+    return access.is_protected(workspace)
+
+
+def change_passphrase(workspace: Workspace, current: str, new: str, who: str | None = None) -> bool:
+    """Set the workspace's passphrase, or replace it when the current one is given; False when it is wrong."""
+    return access.change(workspace, current, new, who=who)
 
 
 def inspect(path: Path, file_name: str) -> tuple[list[str], str | None]:
@@ -137,14 +146,20 @@ def load_blocked(report: ingest.Report, skip_bad_rows: bool) -> str | None:
     return None
 
 
-def load(target: Workspace, path: Path, **options) -> ingest.Report:
+def load(target: Workspace, path: Path, passphrase: str | None = None, who: str | None = None,
+         **options) -> ingest.Report:
     """Load a file. A new workspace's file is made first, with its display name, and never over a file
-    that exists; a failed first load leaves no empty workspace behind."""
+    that exists; a failed first load leaves no empty workspace behind. `passphrase` protects a new
+    workspace before any data goes in (the app on a shared server asks for one)."""
     typed = target.typed_name
     is_new = typed is not None or not target.path.exists()
+    if passphrase is not None:
+        access.check_passphrase(passphrase)
     if typed is not None:
         target.create()
     try:
+        if passphrase is not None and is_new:
+            access.protect(target, passphrase, who=who)
         return ingest.load(target, path, **options)
     except BaseException:
         if is_new:

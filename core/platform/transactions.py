@@ -11,12 +11,14 @@ from core.platform.errors import WorkspaceReadOnly
 
 
 @contextmanager
-def transaction(workspace, cur: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(workspace, cur: duckdb.DuckDBPyConnection | None = None,
+                kept_result: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor inside one transaction: committed when the block ends, rolled back if it raises.
 
     Pass `cur` to write from a cursor that holds staged temp tables (ingest); otherwise a fresh cursor
-    is opened and closed here. The demo workspace refuses every write."""
-    if workspace.is_demo:
+    is opened and closed here. The demo workspace refuses every write but a kept result (a cache of what
+    its own data gives, core/platform/kept_results.py)."""
+    if workspace.is_demo and not kept_result:
         raise WorkspaceReadOnly("error.demo_read_only")
     own = cur is None
     cur = workspace.cursor() if own else cur

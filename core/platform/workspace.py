@@ -20,6 +20,7 @@ import duckdb
 from core.platform import paths
 from core.platform.errors import WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
+from core.platform.secrets import KeyFileError, key_path
 from core.platform.transactions import transaction
 
 SCHEMA_VERSION_TABLE = "schema_version"
@@ -186,12 +187,19 @@ def close_connection(path: Path) -> None:
 
 
 def delete_workspace(path: Path) -> None:
-    """Remove a workspace file (a failed first upload leaves none behind); never the demo."""
+    """Remove a workspace file and its key file (a failed first upload leaves none behind); never the demo."""
     path = Path(path).resolve()
-    if path.exists() and Workspace(path).is_demo:
-        raise WorkspaceReadOnly("error.demo_read_only")
+    leftovers = [path, path.with_name(path.name + ".wal")]
+    if path.exists():
+        workspace = Workspace(path)
+        if workspace.is_demo:
+            raise WorkspaceReadOnly("error.demo_read_only")
+        try:  # its key file too: with the workspace gone, the key only links old copies of it to people
+            leftovers.append(key_path(path, workspace.meta("workspace_id") or ""))
+        except KeyFileError:
+            pass
     close_connection(path)
-    for leftover in (path, path.with_name(path.name + ".wal")):
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
 
 

@@ -10,7 +10,7 @@ from core.platform.i18n import LANGUAGES
 from core.platform.paths import data_dir
 from core.platform.workspace import DEMO_NAME
 from pages.components import data_status
-from pages.components.state import current_workspace, guard, locked_workspace, mark_unlocked, select_workspace, t, t_user
+from pages.components.state import current_workspace, guard, locked_workspace, mark_unlocked, select_workspace, t, t_user, visitor
 
 WORKSPACE_KEY = "sidebar_workspace"
 
@@ -29,7 +29,7 @@ def _unlock_form(workspace) -> None:
             return
     opened = False
     with guard():  # too many attempts (or a busy file) reads as its message
-        opened = access.unlock(workspace, passphrase, who="app")
+        opened = access.unlock(workspace, passphrase, who=visitor())
         if not opened:
             st.error(t_user("access.wrong_passphrase", name=workspace.display_name))
     if opened:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.data.service import demo_workspace
-from core.platform import access
+from core.platform import access, background
 from core.platform.errors import is_unexpected, user_message
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.services import settings_keys
@@ -86,11 +87,21 @@ def _demo() -> Workspace:
 UNLOCKED = "unlocked_workspaces"  # session state: paths this browser session has unlocked
 
 
+def is_shared() -> bool:
+    """Whether the app is served to a team (issue 15): then private workspaces ask for their passphrase."""
+    return access.shared_mode(st.get_option("server.address"))
+
+
+def visitor() -> str:
+    """Who is at the keyboard, as far as the server can tell: the rate limit counts failures per visitor.
+    Behind a proxy every visitor has the proxy's address and the limit counts them together."""
+    return f"app {st.context.ip_address or 'local'}"
+
+
 def _waits_for_passphrase(workspace: Workspace) -> bool:
     """Served to a team, a protected workspace opens only once this session has unlocked it (issue 15);
     locally (127.0.0.1) nothing asks."""
-    return (access.shared_mode(st.get_option("server.address")) and str(workspace.path) not in
-            st.session_state.get(UNLOCKED, ()) and access.is_protected(workspace))
+    return is_shared() and str(workspace.path) not in st.session_state.get(UNLOCKED, ()) and access.is_protected(workspace)
 
 
 def locked_workspace() -> Workspace | None:
@@ -171,6 +182,38 @@ def cached(service, workspace: Workspace, *args, **kwargs):
                         workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
 
 
+WAIT_ENV = "SHOPLENS_WAIT_FOR_MODELS"  # "1": a page waits for its slow work (page tests reading its values at once)
+POLL_SECONDS = 1.0
+
+
+def in_background(service, workspace: Workspace, *args):
+    """`service(workspace, *args)` for slow work (model training): the result when it is ready (in memory or
+    kept in the workspace for these data and settings versions), else None while a worker computes it, so
+    the page draws everything else at once. Call `show_pending` where the result would go."""
+    job = background.job_of(service, workspace, *args)
+    if os.environ.get(WAIT_ENV) == "1" or job.done():
+        return job.result()
+    st.session_state.setdefault(PENDING, []).append(job)
+    return None
+
+
+PENDING = "pending_jobs"  # session state: the slow work this session's page waits for
+
+
+def show_pending(key: str) -> None:
+    """Say what is still being worked out; the page runs again when it is done."""
+    st.info(t(key))
+    _watch()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch() -> None:
+    """Checks every second whether the slow work the page waits for is done; then the whole page runs again."""
+    if all(job.done() for job in st.session_state.get(PENDING, ())):
+        st.session_state[PENDING] = []
+        st.rerun()
+
+
 @contextmanager
 def guard():
     """Every error becomes a message in the user's language (core/platform/errors.py decides which);
@@ -184,5 +227,6 @@ def guard():
         st.error(message_text(message))
 
 
-__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "lang", "locked_workspace", "mark_unlocked",
-           "message_text", "plain", "run_page", "select_workspace", "t", "t_user"]
+__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "in_background", "is_shared", "lang",
+           "locked_workspace", "mark_unlocked", "message_text", "plain", "run_page", "select_workspace",
+           "show_pending", "t", "t_user", "visitor"]

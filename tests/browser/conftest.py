@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -35,16 +36,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-data")
+@contextmanager
+def running_server(data, **env):
+    """A real ShopLens server on a free port, its workspaces in `data`, with `env` added to its environment."""
     port = _free_port()
-    env = {**os.environ, "SHOPLENS_DATA_DIR": str(data)}
     log = (data / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, "SHOPLENS_DATA_DIR": str(data), **env}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -63,6 +63,12 @@ def server(tmp_path_factory):
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("browser-data")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +98,19 @@ def wait_for_text(page, text: str, server_log, timeout: int = 90_000) -> None:
         body = page.inner_text("body")[-3000:]
         log = server_log.read_text(errors="replace")[-4000:] if server_log.exists() else "(no server log)"
         pytest.fail(f"{text!r} did not appear: {error}\n--- page ---\n{body}\n--- server log ---\n{log}")
+
+
+def choose_workspace(page, name: str) -> None:
+    """Open the sidebar's workspace select and pick `name` (again, if a rerun closed the list under the click)."""
+    select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Workspace")
+    option = page.get_by_role("option", name=name, exact=True)
+    for _ in range(5):
+        wait_ready(page)
+        select.click()
+        try:
+            option.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - the list closed before the click: open it again
+            page.keyboard.press("Escape")
+    page.screenshot(path="/tmp/choose_fail.png")
+    pytest.fail(f"could not choose {name!r} in the sidebar: {page.get_by_role('option').all_inner_texts()}")

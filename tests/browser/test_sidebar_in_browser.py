@@ -8,7 +8,7 @@ import pytest
 
 from core.data import service
 from core.platform.workspace import close_connection
-from tests.browser.conftest import wait_ready
+from tests.browser.conftest import choose_workspace, wait_ready
 from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
@@ -31,22 +31,6 @@ def second_shop(server, tmp_path_factory):
     service.load(workspace, orders, kind="orders")
     close_connection(workspace.path)
     return "Second Shop"
-
-
-def choose_workspace(page, name: str) -> None:
-    """Open the sidebar's workspace select and pick `name` (again, if a rerun closed the list under the click)."""
-    select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Workspace")
-    option = page.get_by_role("option", name=name, exact=True)
-    for _ in range(5):
-        wait_ready(page)
-        select.click()
-        try:
-            option.click(timeout=5_000)
-            return
-        except Exception:  # noqa: BLE001 - the list closed before the click: open it again
-            page.keyboard.press("Escape")
-    page.screenshot(path="/tmp/choose_fail.png")
-    pytest.fail(f"could not choose {name!r} in the sidebar: {page.get_by_role('option').all_inner_texts()}")
 
 
 def open_page(page, title: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 import streamlit as st
 
 from core.data.demo import build_demo, demo_path
+from core.platform import background
 
 
 @pytest.fixture(scope="session")
@@ -18,14 +19,19 @@ def demo_template(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def demo(data_dir, demo_template):
-    """Each test gets the demo in its own data folder and fresh Streamlit caches."""
+def demo(data_dir, demo_template, monkeypatch):
+    """Each test gets the demo in its own data folder and fresh Streamlit caches. Pages wait for their
+    slow work (AppTest does not run the fragment that fills it in later; tests/pages/test_background.py
+    covers that path)."""
     shutil.copy(demo_template, demo_path(data_dir))
+    monkeypatch.setenv("SHOPLENS_WAIT_FOR_MODELS", "1")
     st.cache_data.clear()
     st.cache_resource.clear()
+    background.forget_all()
     yield demo_path(data_dir)
     st.cache_data.clear()
     st.cache_resource.clear()
+    background.forget_all()
 
 
 def _render_page(path: str, module: str) -> None:

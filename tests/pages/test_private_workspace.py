@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.data import service
 from core.platform import access
+from core.platform.workspace import Workspace
 from tests.conftest import ROOT, write_csv
 
 APP = str(ROOT / "app.py")
@@ -82,3 +83,52 @@ def test_locally_nothing_is_asked(monkeypatch, private):
     assert "unlock_passphrase" not in [t.key for t in at.text_input]
     # edge: the same protected file opens at once on this machine
     assert [c for c in captions(at) if c.startswith("Orders:")] == ["Orders: 2 rows 2024-05-01 – 2024-05-02"]
+
+
+def data_page(at: AppTest | None = None) -> AppTest:
+    if at is None:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+    return at.switch_page("pages/data.py").run()
+
+
+def test_a_workspace_made_on_a_shared_server_needs_a_passphrase(monkeypatch, data_dir):
+    monkeypatch.setenv("SHOPLENS_SHARED", "1")
+    at = data_page()
+    at.text_input(key="new_workspace_name").input("Team shop").run()
+    assert at.text_input(key="new_workspace_passphrase").proto.type == TextInputProto.PASSWORD
+    assert at.file_uploader[0].proto.disabled  # no upload before a passphrase
+    at.text_input(key="new_workspace_passphrase").input("short").run()
+    assert [e.value for e in at.error] == ["The passphrase is too short: use at least 10 characters."]
+    at.text_input(key="new_workspace_passphrase").input(PASSPHRASE).run()
+    at.file_uploader[0].upload("orders.csv", ORDERS.encode(), "text/csv").run()
+    at.button(key="load_button").click().run()
+    assert not at.exception
+    made = Workspace(data_dir / "team_shop.duckdb")
+    assert access.is_protected(made) and access.unlock(made, PASSPHRASE) is True
+    # who made it has it open in this session; a new session has to unlock it
+    assert at.session_state["workspace_path"] == str(made.path)
+    assert "unlock_passphrase" not in [t.key for t in data_page(at).text_input]
+    assert chosen("team_shop").text_input(key="unlock_passphrase")
+
+
+def test_an_open_workspace_on_a_shared_server_says_so_and_takes_a_passphrase(monkeypatch, tmp_path):
+    monkeypatch.setenv("SHOPLENS_SHARED", "1")
+    shop = service.new_workspace("Open shop")
+    service.load(shop, write_csv(tmp_path / "orders.csv", ORDERS))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["workspace_path"] = str(shop.path)
+    at.run()
+    data_page(at)
+    assert "Workspace 'Open shop' has no passphrase: anyone who can reach this server can open it. Set one below." in [
+        w.value for w in at.warning]
+    at.text_input(key="changed_passphrase").input(PASSPHRASE)
+    at.button(key="passphrase_button").click().run()
+    assert [s.value for s in at.success] == ["Workspace 'Open shop' has its new passphrase."]
+    assert access.unlock(Workspace(shop.path), PASSPHRASE) is True
+    # edge: changing it again asks for the current one, and a wrong one changes nothing
+    at.text_input(key="current_passphrase").input("not the passphrase")
+    at.text_input(key="changed_passphrase").input("another long one")
+    at.button(key="passphrase_button").click().run()
+    assert [e.value for e in at.error] == ["That passphrase does not open workspace 'Open shop'."]
+    assert access.unlock(Workspace(shop.path), PASSPHRASE) is True

@@ -77,3 +77,16 @@ def test_too_few_customers_is_said_plainly(rows, k):
     assert isinstance(raised.value, Message) and raised.value.key == "cluster.error.too_few"
     assert raised.value.params["customers"] == rows
     assert str(rows) in str(raised.value)
+
+
+def test_a_big_shop_chooses_k_on_a_sample_and_fits_everyone_once(monkeypatch):
+    monkeypatch.setattr(clusters, "CHOOSE_ON_SAMPLE", 300)  # 600 customers: twice the sample
+    sizes = []
+    real_fit = clusters.fit
+    monkeypatch.setattr(clusters, "fit", lambda x, k, seed, starts=10: sizes.append((len(x), k)) or real_fit(x, k, seed, starts))
+    result = clusters.cluster(blobs())
+    # five numbers tried on the sample of 300, then only the chosen 3 on all 600
+    assert sizes == [(300, 2), (300, 3), (300, 4), (300, 5), (300, 6), (600, 3)]
+    assert result.k == 3
+    # edge: the groups are still the blobs, counted over everyone, not the sample
+    assert result.clusters["customers"].tolist() == [100, 200, 300]

@@ -175,3 +175,56 @@ def test_the_cli_protects_from_stdin_and_refuses_a_short_passphrase(shop, data_d
     secret.write_text("another long passphrase\n", encoding="utf-8")
     assert _cli(["protect", "--workspace", path, "--passphrase-file", str(secret)], data_dir).returncode == 0
     assert access.unlock(Workspace(path), "another long passphrase") is True
+
+
+def test_a_guesser_locks_only_themselves_out_not_the_owner(shop):
+    clock = Clock()
+    access.protect(shop, PASSPHRASE, now=clock)
+    for _ in range(5):
+        clock.advance(seconds=1)
+        assert access.unlock(shop, "wrong guess!", who="app 203.0.113.9", now=clock) is False
+    clock.advance(seconds=1)
+    with pytest.raises(access.TooManyAttempts):
+        access.unlock(shop, "sixth guess!", who="app 203.0.113.9", now=clock)
+    # edge: the owner, from another address, opens at once, and their success does not free the guesser
+    assert access.unlock(shop, PASSPHRASE, who="app 192.168.1.20", now=clock) is True
+    with pytest.raises(access.TooManyAttempts):
+        access.unlock(shop, PASSPHRASE, who="app 203.0.113.9", now=clock)
+
+
+def test_many_addresses_together_are_stopped_at_fifty_failures(shop):
+    clock = Clock()
+    access.protect(shop, PASSPHRASE, now=clock)
+    for n in range(49):  # 49 addresses, one guess each: no visitor reaches 5
+        clock.advance(seconds=1)
+        assert access.unlock(shop, "wrong guess!", who=f"app 10.0.0.{n}", now=clock) is False
+    clock.advance(seconds=1)
+    assert access.unlock(shop, PASSPHRASE, who="app owner", now=clock) is True  # 49 are not enough to lock
+    clock.advance(seconds=1)
+    assert access.unlock(shop, "wrong guess!", who="app 10.0.1.1", now=clock) is False  # the 50th failure
+    clock.advance(seconds=1)
+    with pytest.raises(access.TooManyAttempts) as refused:
+        access.unlock(shop, PASSPHRASE, who="app owner", now=clock)  # now everyone waits, the owner too
+    assert refused.value.params == {"minutes": 15}
+
+
+def test_changing_the_passphrase_asks_for_the_current_one(shop):
+    assert access.change(shop, "", PASSPHRASE) is True  # edge: an open workspace gets its first without one
+    assert access.change(shop, "not the passphrase", "another long one") is False
+    assert access.unlock(shop, PASSPHRASE) is True  # nothing changed
+    with pytest.raises(access.PassphraseTooShort):
+        access.change(shop, PASSPHRASE, "short")
+    assert access.change(shop, PASSPHRASE, "another long one") is True
+    assert access.unlock(shop, PASSPHRASE) is False
+    assert access.unlock(shop, "another long one") is True
+
+
+def test_the_cli_removes_a_passphrase(shop, data_dir):
+    from core.platform.workspace import close_connection
+
+    access.protect(shop, PASSPHRASE)
+    close_connection(shop.path)
+    done = _cli(["protect", "--workspace", str(shop.path), "--remove"], data_dir)
+    assert done.returncode == 0, done.stderr
+    assert not access.is_protected(Workspace(shop.path))
+    assert ("unprotect",) in table(Workspace(shop.path), "select action from personal_audit")

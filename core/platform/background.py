@@ -1,0 +1,78 @@
+"""Slow work off the page: started once per key on one worker thread, its result kept (kept_results.py).
+
+A page asks `result(...)`: the answer at once when it is in memory or kept in the workspace, else None while
+the work runs, so the page shows what it has and marks the rest as being worked out. One worker: two
+trainings at once would only share two cores, and the page's own queries need one. Errors are kept with the
+job and raised to the page that asks, like any error of a service.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from core.platform import kept_results
+from core.platform.services import settings_keys
+
+MAX_JOBS = 64  # finished results held in memory, the oldest dropped first (they stay kept in the workspace)
+
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-background")
+_jobs: OrderedDict[tuple, Future] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _done(value: object) -> Future:
+    job: Future = Future()
+    job.set_result(value)
+    return job
+
+
+def _run(workspace, service: str, inputs: str, data_version: int, compute: Callable[[], object]) -> object:
+    started = time.perf_counter()
+    value = compute()
+    kept_results.keep(workspace, service, inputs, data_version, value, time.perf_counter() - started)
+    return value
+
+
+def _remember(key: tuple, job: Future) -> Future:
+    _jobs[key] = job
+    _jobs.move_to_end(key)
+    while len(_jobs) > MAX_JOBS:
+        oldest = next(iter(_jobs))
+        if not _jobs[oldest].done():
+            break
+        del _jobs[oldest]
+    return job
+
+
+def job_of(service: Callable, workspace, *args) -> Future:
+    """The job of `service(workspace, *args)` for the workspace's data and settings versions (those the service
+    reads): from memory, from the workspace's kept results (finished), or started now."""
+    from core.platform.workspace import Workspace
+
+    path = workspace.path
+    return _job_for(workspace, f"{service.__module__}:{service.__qualname__}",
+                    workspace.cache_key(settings_keys(service)), args, lambda: service(Workspace(path), *args))
+
+
+def _job_for(workspace, service: str, versions: tuple, args: tuple, compute: Callable[[], object]) -> Future:
+    inputs = kept_results.inputs_of(versions, args)
+    key = (str(workspace.path), service, inputs)
+    with _lock:
+        job = _jobs.get(key)
+        if job is not None:
+            return job
+        found, value = kept_results.recall(workspace, service, inputs)
+        if found:
+            return _remember(key, _done(value))
+        return _remember(key, _pool.submit(_run, workspace, service, inputs, versions[1], compute))
+
+
+def forget_all() -> None:
+    """Drop what memory holds (tests; the kept results stay)."""
+    with _lock:
+        _jobs.clear()
+

@@ -1,0 +1,55 @@
+"""Kept results (issue 16): slow work stored per data version, signed, and only read back when signed here."""
+
+from __future__ import annotations
+
+from core.platform import background, kept_results
+from tests.conftest import table
+
+
+def test_a_kept_result_comes_back_only_for_the_same_inputs(workspace):
+    workspace.open()
+    inputs = kept_results.inputs_of(("id", 1, 0), ("2024-05-01",))
+    kept_results.keep(workspace, "svc", inputs, 1, {"answer": 42}, 0.1)
+    assert kept_results.recall(workspace, "svc", inputs) == (True, {"answer": 42})
+    # edge: another argument or settings version is another result
+    assert kept_results.recall(workspace, "svc", kept_results.inputs_of(("id", 1, 0), ("2024-05-02",))) == (False, None)
+    assert kept_results.recall(workspace, "svc", kept_results.inputs_of(("id", 1, 1), ("2024-05-01",))) == (False, None)
+
+
+def test_a_new_data_version_drops_the_older_results(workspace):
+    workspace.open()
+    for version, arg in [(1, "a"), (1, "b"), (2, "a")]:
+        kept_results.keep(workspace, "svc", kept_results.inputs_of(("id", version, 0), (arg,)), version, arg, 0.1)
+    kept_results.keep(workspace, "other", kept_results.inputs_of(("id", 1, 0), ()), 1, "x", 0.1)
+    # both version-1 results of svc went when its version-2 result came; another service's stay
+    assert table(workspace, "select service, data_version from kept_results order by service") == [
+        ("other", 1), ("svc", 2)]
+
+
+def test_a_result_signed_elsewhere_is_not_unpickled(workspace):
+    workspace.open()
+    inputs = kept_results.inputs_of(("id", 1, 0), ("x",))
+    kept_results.keep(workspace, "svc", inputs, 1, {"answer": 42}, 0.1)
+    with workspace.cursor() as cur:  # someone's file carrying another payload under the old signature
+        cur.execute("update kept_results set payload = ? where service = 'svc'", [b"\x80\x04K\x07."])  # pickle of 7
+    # edge: a payload that does not match its signature is ignored, never loaded
+    assert kept_results.recall(workspace, "svc", inputs) == (False, None)
+
+
+def shout(workspace, word: str) -> str:
+    shout.calls += 1
+    return word.upper()
+
+
+shout.calls = 0
+
+
+def test_a_job_runs_once_and_its_result_is_read_back_after_a_restart(workspace):
+    workspace.open()
+    background.forget_all()
+    assert background.job_of(shout, workspace, "hi").result(timeout=30) == "HI"
+    assert background.job_of(shout, workspace, "hi").result(timeout=30) == "HI"
+    assert shout.calls == 1  # the second ask found it in memory
+    background.forget_all()  # edge: a restart: memory empty, the workspace still holds it
+    assert background.job_of(shout, workspace, "hi").done()
+    assert background.job_of(shout, workspace, "hi").result() == "HI" and shout.calls == 1

@@ -1,0 +1,80 @@
+"""Slow work (customer groups, the churn model) never blocks the Customer tiers page (issue 16): the page
+draws at once, says what is being worked out, and shows it once ready; the result is kept in the workspace
+for its data version, so a restarted app shows it at once."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from core.platform import background
+from core.platform.workspace import Workspace
+from tests.conftest import ROOT, table
+
+APP = str(ROOT / "app.py")
+PENDING = {"Finding the customer groups… This section fills in by itself when they are ready; the rest of the "
+           "page can be used meanwhile.",
+           "Training the churn model… This section fills in by itself when it is ready; the rest of the page can be "
+           "used meanwhile."}
+
+
+def tiers_page(at: AppTest | None = None) -> AppTest:
+    at = at or AppTest.from_file(APP, default_timeout=120).run()
+    return at.switch_page("pages/customer_tiers.py").run()
+
+
+def wait_for_jobs(at: AppTest, seconds: float = 120) -> None:
+    """What the page's polling fragment does in the browser: wait until the jobs it waits for are done."""
+    deadline = time.monotonic() + seconds
+    for job in at.session_state["pending_jobs"]:
+        job.result(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def test_the_page_draws_before_the_models_and_fills_them_in(monkeypatch, demo):
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    at = tiers_page()
+    assert not at.exception and not at.error
+    assert {i.value for i in at.info} >= PENDING
+    assert not [m for m in at.metric if m.label == "Holdout ROC AUC"]
+    # the tiers themselves are there already, and the list to download says its columns follow
+    assert [d for d in at.dataframe if "Reference share" in d.value.columns]
+    assert "The group and churn-risk columns are added to the list once they are worked out." in [
+        c.value for c in at.caption]
+
+    wait_for_jobs(at)
+    tiers_page(at)
+    assert not {i.value for i in at.info} & PENDING
+    metrics = {m.label: float(m.value) for m in at.metric}
+    assert metrics["Holdout ROC AUC"] > metrics["Recency-only AUC"] > 0.5
+    assert sum(table_with(at, "Description")["Customers"]) == 19_574  # every customer in one group
+
+
+def table_with(at: AppTest, column: str):
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def test_a_kept_result_survives_a_restart(monkeypatch, demo):
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    at = tiers_page()
+    wait_for_jobs(at)
+    kept = table(Workspace(demo), "select service from kept_results order by service")
+    assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",)]
+
+    background.forget_all()  # a restarted server: nothing in memory
+    again = tiers_page()
+    assert not {i.value for i in again.info} & PENDING  # shown at once, from the workspace
+    assert {m.label for m in again.metric} >= {"Holdout ROC AUC", "Recency-only AUC"}
+
+
+def test_the_demo_command_keeps_what_the_first_visit_shows(monkeypatch, demo):
+    from core.customers import service
+
+    service.keep_models(Workspace(demo))  # what `python -m core demo` does after building the demo
+    background.forget_all()
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    at = tiers_page()
+    # edge: the page asks with exactly the arguments kept (the latest day, all history, k chosen by silhouette)
+    assert not {i.value for i in at.info} & PENDING
+    assert "Holdout ROC AUC" in {m.label for m in at.metric}
