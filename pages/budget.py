@@ -76,6 +76,8 @@ def _curves_section(overview: service.BudgetOverview) -> None:
                        + (" " + few if curve.too_few_points else ""))
             if curve.is_poor_fit:
                 st.warning(t_user("budget.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}"))
+            if curve.stopped_early:
+                st.warning(t_user("budget.fit_stopped_early", channel=channel))
 
 
 def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, str]:

@@ -104,7 +104,10 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
         return
     before = st.date_input(t("tiers.movement_from"), value=choice.default, min_value=choice.earliest,
                            max_value=choice.latest, key="movement_before")
-    moved = cached(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
+    moved = in_background(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
+    if moved is None:
+        show_pending("tiers.movement_pending")
+        return
     left, right = st.columns([3, 2])
     summary = moved.summary.rename(
         index=lambda i: _tier_label(i) if i in service.TIERS else t(f"rfm.change.{i}"),
@@ -219,9 +222,11 @@ def _measured_kpis(workspace: Workspace) -> None:
 
 def _cross_sell(workspace: Workspace) -> None:
     """The Potential tier's cross-sell, named: what sells with what, from the Products page's rules."""
-    found = cached(service.cross_sell, workspace)
+    found = in_background(service.cross_sell, workspace)
     st.markdown("**" + t("tiers.cross_sell_title") + "**")
-    if found.missing:
+    if found is None:
+        show_pending("tiers.cross_sell_pending")
+    elif found.missing:
         st.caption(t_user(found.missing, **found.missing_params))
     elif not found.suggestions:
         st.caption(t("tiers.cross_sell_none"))

@@ -217,13 +217,19 @@ def churn(workspace: Workspace, as_of: date) -> ChurnView:
 
 
 def keep_models(workspace: Workspace) -> None:
-    """Group customers and train the churn model for the page's first view (the latest day, all history,
-    groups chosen by silhouette) and keep both, so a first visit shows them at once (`python -m core demo`)."""
+    """Work out and keep what the page computes in the background for its first view (the latest day, all
+    history, the lines in force, groups chosen by silhouette), so a first visit shows it at once
+    (`python -m core demo`)."""
     choice = as_of_choice(workspace)
-    if choice is not None:
-        for job in (background.job_of(clusters, workspace, choice.default, None, None),
-                    background.job_of(churn, workspace, choice.default)):
-            job.result()
+    if choice is None:
+        return
+    view = tiers(workspace, choice.default, None, tier_lines.saved_choice(workspace)[0])
+    jobs = [background.job_of(clusters, workspace, view.as_of, None, None), background.job_of(churn, workspace, view.as_of),
+            background.job_of(cross_sell, workspace)]
+    if view.movement_from is not None:
+        jobs.append(background.job_of(movement, workspace, view.movement_from.default, view.as_of, None, view.lines))
+    for job in jobs:
+        job.result()
 
 
 def at_risk(tiers: TierView, churn: ChurnView, top: int = churn_model.AT_RISK_TOP) -> pd.DataFrame:

@@ -8,6 +8,7 @@ job and raised to the page that asks, like any error of a service.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from core.platform import kept_results
 from core.platform.services import settings_keys
 
+log = logging.getLogger(__name__)
 MAX_JOBS = 64  # finished results held in memory, the oldest dropped first (they stay kept in the workspace)
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-background")
@@ -33,7 +35,9 @@ def _done(value: object) -> Future:
 def _run(workspace, service: str, inputs: str, data_version: int, compute: Callable[[], object]) -> object:
     started = time.perf_counter()
     value = compute()
-    kept_results.keep(workspace, service, inputs, data_version, value, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    kept_results.keep(workspace, service, inputs, data_version, value, seconds)
+    log.info("%s for %s worked out in %.1f s", service, workspace.path.name, seconds)
     return value
 
 
@@ -68,6 +72,7 @@ def _job_for(workspace, service: str, versions: tuple, args: tuple, compute: Cal
         found, value = kept_results.recall(workspace, service, inputs)
         if found:
             return _remember(key, _done(value))
+        log.info("%s for %s queued", service, workspace.path.name)
         return _remember(key, _pool.submit(_run, workspace, service, inputs, versions[1], compute))
 
 

@@ -167,6 +167,7 @@ def run_page(render) -> None:
         st.info(t_user("access.locked_page", name=waiting.display_name))
         return
     render(workspace)
+    watch_pending()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -201,14 +202,21 @@ PENDING = "pending_jobs"  # session state: the slow work this session's page wai
 
 
 def show_pending(key: str) -> None:
-    """Say what is still being worked out; the page runs again when it is done."""
+    """Say what is still being worked out; the page runs again when it is done (`watch_pending`)."""
     st.info(t(key))
-    _watch()
+
+
+def watch_pending() -> None:
+    """At the end of a page: while slow work it asked for runs, check every second and run the page again
+    when it is done, so the sections fill in by themselves."""
+    pending = [job for job in st.session_state.get(PENDING, ()) if not job.done()]
+    st.session_state[PENDING] = pending
+    if pending:
+        _watch()
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _watch() -> None:
-    """Checks every second whether the slow work the page waits for is done; then the whole page runs again."""
     if all(job.done() for job in st.session_state.get(PENDING, ())):
         st.session_state[PENDING] = []
         st.rerun()

@@ -16,7 +16,9 @@ APP = str(ROOT / "app.py")
 PENDING = {"Finding the customer groups… This section fills in by itself when they are ready; the rest of the "
            "page can be used meanwhile.",
            "Training the churn model… This section fills in by itself when it is ready; the rest of the page can be "
-           "used meanwhile."}
+           "used meanwhile.",
+           "Comparing the tiers with the earlier date… This section fills in by itself when it is ready.",
+           "Finding the products bought together… This fills in by itself when it is ready."}
 
 
 def tiers_page(at: AppTest | None = None) -> AppTest:
@@ -60,7 +62,8 @@ def test_a_kept_result_survives_a_restart(monkeypatch, demo):
     at = tiers_page()
     wait_for_jobs(at)
     kept = table(Workspace(demo), "select service from kept_results order by service")
-    assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",)]
+    assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",),
+                    ("core.customers.service:cross_sell",), ("core.customers.service:movement",)]
 
     background.forget_all()  # a restarted server: nothing in memory
     again = tiers_page()
