@@ -250,19 +250,9 @@ def _export(workspace: Workspace, view: service.TierView, groups: service.Cluste
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
     listing = service.customer_list(view, groups, model, tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
-    _download(workspace, service.with_contacts(workspace, listing), "tiers")
+    _download(workspace, listing, "tiers", service.keeps_contacts(workspace))
     if tier is not None and len(listing.rows):
         _touch(workspace, tier, listing)
-
-
-def _full_choice(workspace: Workspace, masked: service.ContactList, key: str) -> service.ContactList:
-    """Contact details masked unless the owner ticks the box: an explicit choice, logged when downloaded."""
-    if not masked.has_contacts:
-        return masked
-    if not st.checkbox(t("tiers.contacts_full"), key=f"{key}_contacts_full", help=t("tiers.contacts_full_help")):
-        return masked
-    st.caption(t("tiers.contacts_full_note"))
-    return service.with_contacts(workspace, _without_contacts(masked.listing), full=True)
 
 
 def _without_contacts(listing: service.CustomerList) -> service.CustomerList:
@@ -271,12 +261,22 @@ def _without_contacts(listing: service.CustomerList) -> service.CustomerList:
     return service.CustomerList(rows=rows, file_name=listing.file_name)
 
 
-def _download(workspace: Workspace, masked: service.ContactList, key: str) -> None:
-    chosen = _full_choice(workspace, masked, key)
-    listing = chosen.listing
-    export_buttons.show_export_csv(service.customer_file_rows(listing, lang()), listing.file_name, key=f"{key}_csv",
-                                   on_click=service.log_full_export if chosen.full else None,
-                                   args=(workspace, listing) if chosen.full else None)
+def _download(workspace: Workspace, listing: service.CustomerList, key: str, has_contacts: bool) -> None:
+    """Contact details masked unless the owner ticks the box: an explicit choice, logged when downloaded. The
+    file is made on the click, not on every run: the list of a big shop's 326k customers takes seconds."""
+    full = has_contacts and st.checkbox(t("tiers.contacts_full"), key=f"{key}_contacts_full",
+                                        help=t("tiers.contacts_full_help"))
+    if full:
+        st.caption(t("tiers.contacts_full_note"))
+    language = lang()
+
+    def rows():
+        chosen = service.with_contacts(workspace, _without_contacts(listing), full=full).listing
+        return service.customer_file_rows(chosen, language)
+
+    export_buttons.show_export_csv(rows, listing.file_name, key=f"{key}_csv",
+                                   on_click=service.log_full_export if full else None,
+                                   args=(workspace, listing) if full else None)
 
 
 def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> None:
@@ -312,8 +312,7 @@ def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> No
         campaign_id, contacted, held_out = recorded
         st.success(t("tiers.touch_recorded", id=campaign_id, contacted=len(contacted), holdout=held_out))
         chosen = service.contact_list(reachable.listing, contacted, f"touch_{campaign_id}_{tier.lower()}.csv")
-        _download(workspace, service.ContactList(listing=chosen, has_contacts=reachable.has_contacts, full=False,
-                                                 left_out=reachable.left_out), "touch")
+        _download(workspace, chosen, "touch", reachable.has_contacts)
 
 
 def render(workspace: Workspace) -> None:

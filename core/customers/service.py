@@ -270,6 +270,11 @@ class ContactList:
     left_out: int  # customers left out for not having given marketing consent
 
 
+def keeps_contacts(workspace: Workspace) -> bool:
+    """Whether the workspace keeps any contact details or consent: only then does a list offer them."""
+    return data.keeps_contacts(workspace)
+
+
 def with_contacts(workspace: Workspace, listing: CustomerList, full: bool = False, consented_only: bool = False) -> ContactList:
     """The list with the customers' contact details, masked unless `full` (docs/decisions/0009-personal-data.md);
     `consented_only` (touch lists) leaves out customers whose marketing consent is not recorded as given.

@@ -210,6 +210,12 @@ def contacts(workspace: Workspace, customer_ids=None) -> pd.DataFrame:
     return personal.contacts_of(workspace, customer_ids)
 
 
+def keeps_contacts(workspace: Workspace) -> bool:
+    """Whether any contact detail or consent is stored (one cheap query, before any decryption)."""
+    with workspace.cursor() as cur:
+        return bool(cur.execute("select exists(select 1 from contacts) or exists(select 1 from contact_consent)").fetchone()[0])
+
+
 def log_full_export(workspace: Workspace, what: str, rows: int) -> None:
     """Contact details leave in full: recorded in the workspace's personal-data audit."""
     personal.log(workspace, "export_full", what, rows)
