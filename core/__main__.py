@@ -246,7 +246,8 @@ def cmd_budget(args) -> int:
                       "history_high": round(float(table.loc[c, "history_high"]), 2),
                       "seen_low": round(float(table.loc[c, "seen_low"]), 2), "seen_high": round(float(table.loc[c, "seen_high"]), 2),
                       "held": bool(table.loc[c, "held"]), "is_outside_history": bool(table.loc[c, "is_outside_history"]),
-                      "is_poor_fit": bool(table.loc[c, "is_poor_fit"]), "r2": round(float(table.loc[c, "r2"]), 4)}
+                      "is_poor_fit": bool(table.loc[c, "is_poor_fit"]), "r2": round(float(table.loc[c, "r2"]), 4),
+                      "fit_stopped_early": bool(table.loc[c, "stopped_early"])}
                      for c in period.channels],
         "moves": [{"from": s.move.from_channel, "to": s.move.to_channel, "amount": round(s.move.amount, 2),
                    "revenue_gain": round(s.move.revenue_gain, 2), "to_predicted_revenue": round(s.target_revenue, 2),

@@ -109,8 +109,9 @@ class WhatIf:
 
 @dataclass(frozen=True)
 class Caution:
-    """Why a prediction next to a move is rough: `kind` is "outside_history" (the curve extrapolates) or
-    "poor_fit" (the curve explains little); `message` says it in the owner's words."""
+    """Why a prediction next to a move is rough: `kind` is "outside_history" (the curve extrapolates),
+    "poor_fit" (the curve explains little) or "stopped_early" (its fit ran out of work before it settled);
+    `message` says it in the owner's words."""
 
     channel: str
     kind: str
@@ -137,7 +138,7 @@ class Optimised:
     allocation: dict[str, float]
     # channel, current_spend, proposed_spend, revenue_new, revenue_low, revenue_high, marginal_roi, history_low,
     # history_high (the range the guardrails allow), held, seen_low, seen_high (the spend the curve has seen),
-    # is_outside_history (beyond it: the curve extrapolates), is_poor_fit, r2
+    # is_outside_history (beyond it: the curve extrapolates), is_poor_fit, r2, stopped_early (its fit ran out of work)
     table: pd.DataFrame
     revenue: float
     revenue_today: float  # today's shares of the same total
@@ -255,6 +256,8 @@ def _cautions(channel: str, spend: float, curve: Curve) -> list[Caution]:
             high=f"{curve.max_spend:,.0f}")))
     if curve.is_poor_fit:
         found.append(Caution(channel, "poor_fit", Message("budget.caution.poor_fit", channel=channel, r2=f"{round(curve.r2, 2) + 0.0:.2f}")))
+    if curve.stopped_early:
+        found.append(Caution(channel, "stopped_early", Message("budget.caution.stopped_early", channel=channel)))
     return found
 
 
@@ -287,6 +290,7 @@ def optimise(period: Period, roles: dict[str, str], total: float,
     table["is_outside_history"] = [curves[c].outside_range(v) for c, v in best.items()]
     table["is_poor_fit"] = [curves[c].is_poor_fit for c in best]
     table["r2"] = [curves[c].r2 for c in best]
+    table["stopped_early"] = [curves[c].stopped_early for c in best]
     moves = allocation.suggestions(today, best, curves)
     suggestions = tuple(
         Suggestion(move, tuple(_cautions(move.from_channel, best[move.from_channel], curves[move.from_channel])

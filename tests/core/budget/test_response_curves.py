@@ -55,3 +55,64 @@ def test_a_quarter_is_three_months_spent_evenly(kind):
     assert quarter.marginal(3 * spend) == pytest.approx(monthly.marginal(spend))
     assert (quarter.min_spend, quarter.max_spend) == (0, 90_000)
     assert not quarter.outside_range(80_000) and monthly.outside_range(80_000)
+
+
+def count_evaluations(monkeypatch) -> list[int]:
+    """Count every curve the fit evaluates (a grid of curves counts each of them) and every evaluation of the
+    slopes: the fit's work, measured by counting rather than by the clock. Returns a one-item list to read."""
+    work = [0]
+
+    def counted(function, per_curve):
+        def wrapper(s, *params):
+            out = function(s, *params)
+            work[0] += np.size(out) // max(np.shape(s)[-1] if np.ndim(s) else 1, 1) if per_curve else 1
+            return out
+        return wrapper
+
+    for name, per_curve in (("_hill", True), ("_log", True), ("_hill_slopes", False), ("_log_slopes", False)):
+        monkeypatch.setattr(response_curves, name, counted(getattr(response_curves, name), per_curve))
+    return work
+
+
+ROI = [2 + 0.25 * i for i in range(12)]  # the lockstep shop's twelve channels return 2.00 to 4.75
+
+
+def lockstep(channel: int):
+    """A channel of the lockstep shop: spend 2,000 + 500 x channel, up 10 every month for a year, and revenue its
+    ROI times spend, to the cent. Spend moves 0.5% a year's range: an unbounded fit crawled for ~120,000
+    evaluations a channel (15 s) toward a curve the data cannot pin down."""
+    spend = 2_000.0 + 500 * channel + 10 * np.arange(12)
+    return spend, np.round(ROI[channel] * spend, 2)
+
+
+@pytest.mark.parametrize("channel", range(12))
+def test_spend_and_revenue_rising_in_lockstep_are_fitted_within_the_work_budget(monkeypatch, channel):
+    spend, revenue = lockstep(channel)
+    work = count_evaluations(monkeypatch)
+    curve = response_curves.fit_curve(spend, revenue)
+    assert work[0] <= response_curves.WORK_BUDGET == 2_417
+    # revenue is ROI x spend: the curve gives it back within 0.01% at every spend seen, and says it fits
+    assert curve.predict(spend) == pytest.approx(ROI[channel] * spend, rel=1e-4)
+    assert curve.r2 > 0.999 and not curve.stopped_early and not curve.is_poor_fit
+
+
+def test_a_history_that_never_changed_is_fitted_within_the_work_budget(monkeypatch):
+    work = count_evaluations(monkeypatch)
+    curve = response_curves.fit_curve([1_000.0] * 12, [3_000.0] * 12)  # edge: no variation at all to explain
+    assert work[0] <= response_curves.WORK_BUDGET
+    assert curve.predict(1_000.0) == pytest.approx(3_000.0) and curve.r2 == 1.0  # it meets every month
+
+
+def test_a_fit_that_runs_out_of_work_says_so(monkeypatch):
+    spend, revenue = hill_data(50_000, 10_000, 1.8)
+    assert not response_curves.fit_curve(spend, revenue).stopped_early  # the default budget is plenty here
+    monkeypatch.setattr(response_curves, "SETTLED", 0.0)  # never call it settled: only the budget can stop it
+    monkeypatch.setattr(response_curves, "REFINE_EVALUATIONS", 2)
+    work = count_evaluations(monkeypatch)
+    curve = response_curves.fit_curve(spend, revenue)
+    # the grid (48 x 24 curves), 2 residual and at most 2 slope evaluations, and the fitted curve
+    assert curve.stopped_early and work[0] <= 48 * 24 + 2 + 2 + 1
+    assert curve.kind == "hill" and curve.r2 > 0.99  # still the best curve it found, close to the true one
+    monkeypatch.setattr(response_curves, "REFINE_EVALUATIONS", 1)
+    curve = response_curves.fit_curve(spend, revenue)  # edge: no refinement at all, the grid's best start
+    assert curve.stopped_early and curve.params[1] == pytest.approx(10_000, rel=0.1)
