@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.platform import paths
+from core.platform import order_rollup, paths
 from core.platform.errors import WorkspaceError, WorkspaceReadOnly, user_message
 from core.platform.paths import SQL_DIR, data_dir
 from core.platform.secrets import KeyFileError, key_path
@@ -168,6 +168,7 @@ def open_connection(path: Path, new: bool = False) -> duckdb.DuckDBPyConnection:
             _refuse_foreign_database(con, path)
             migrate(con)
             create_views(con)
+            order_rollup.ensure_fresh(con)
         except (duckdb.Error, WorkspaceError) as error:
             if con is not None:
                 con.close()
@@ -340,10 +341,12 @@ class Workspace:
                                    [list(keys)]).fetchone()[0])
 
     def bump_data_version(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """A new data version, and the per-order facts worked out again in the same transaction."""
         cur.execute(
             "insert or replace into workspace_meta "
             "select 'data_version', (coalesce(max(value::bigint), 0) + 1)::varchar from workspace_meta where key = 'data_version'"
         )
+        order_rollup.rebuild(cur)
 
     def schema_version(self) -> int:
         with self.cursor() as cur:

@@ -2,39 +2,29 @@
 -- `revenue_for_averages` is the same less the lines left out of averages (price outliers, when the owner
 -- asks: order_lines.counts_in_averages), and null for an order made only of such lines, so an average
 -- (sum over count of it) and a customer's spend leave them out while GMV (order_revenue) keeps them.
+-- The per-order sums are stored once per load in `order_rollup` (sql/queries/data/order_rollup.sql).
 
 with
 
-lines as (
-    select * from order_lines
+facts as (
+    select * from order_rollup
 ),
 
-per_order as (
-    select
-        order_id,
-        any_value(customer_id) as customer_id,
-        min(order_time) as ordered_at,
-        any_value(order_total) as order_total,
-        any_value(refunded_amount) as refunded_amount,
-        any_value(order_total) - any_value(refunded_amount) as order_revenue,
-        any_value(order_total) - any_value(refunded_amount)
-            - coalesce(sum(line_revenue) filter (where not counts_in_averages), 0) as revenue_without_outliers,
-        bool_or(counts_in_averages) as counts_in_averages,
-        any_value(status) as status,
-        bool_or(is_cancelled) as is_cancelled,
-        any_value(channel) as channel,
-        any_value(device) as device,
-        any_value(region) as region,
-        any_value(currency) as currency
-    from lines
-    group by order_id
+outlier_setting as (
+    select coalesce(any_value(value::boolean), false) as exclude_price_outliers
+    from settings
+    where key = 'exclude_price_outliers'
 ),
 
 final as (
     select
-        * exclude (revenue_without_outliers, counts_in_averages),
-        case when counts_in_averages then revenue_without_outliers end as revenue_for_averages
-    from per_order
+        facts.* exclude (outlier_revenue, has_regular_line),
+        case
+            when not outlier_setting.exclude_price_outliers then order_revenue
+            when has_regular_line then order_revenue - outlier_revenue
+        end as revenue_for_averages
+    from facts
+    cross join outlier_setting
 )
 
 select * from final
