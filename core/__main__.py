@@ -408,9 +408,15 @@ def cmd_improvements_list(args) -> int:
 
 def cmd_demo(args) -> int:
     from core.customers import service as customers
+    from core.improvements import service as improvements
+    from core.platform import background
+    from core.sales import service as sales
 
     workspace = data_service.demo_workspace()
-    customers.keep_models(workspace)  # the tiers page's first visit then shows groups and churn at once
+    # what the pages work out in the background, kept now: a first visit to the demo shows it at once
+    customers.keep_models(workspace)
+    for job in (background.job_of(sales.cohorts, workspace), background.job_of(improvements.tier_month_rates, workspace)):
+        job.result()
     print(f"demo workspace ready: {workspace.path}")
     return 0
 

@@ -15,7 +15,7 @@ from core.platform.i18n import Message
 from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, message_text, t
+from pages.components.state import cached, guard, in_background, lang, message_text, show_pending, t
 from pages.components.tables import shop_text
 
 
@@ -184,8 +184,10 @@ def _campaigns(workspace: Workspace) -> None:
             t("improvements.campaign.col.measured"): kpis["conversion"].map(_rate),
             t("improvements.campaign.col.target"): kpis["target"].map(_rate),
         }), hide_index=True, placeholder=MISSING)
-    rates = cached(service.tier_month_rates, workspace)
-    if not rates.empty:
+    rates = in_background(service.tier_month_rates, workspace)  # every month's tiers: seconds on a big shop
+    if rates is None:
+        show_pending("improvements.tier_rates_pending")
+    elif not rates.empty:
         st.altair_chart(charts.tier_month_rates(rates, lang()))
         with st.expander(t("improvements.tier_rates_table")):
             st.dataframe(pd.DataFrame({

@@ -11,7 +11,7 @@ from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from core.sales import service
 from pages.components import data_status, period_picker
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import cached, guard, in_background, lang, show_pending, t
 from pages.components.tables import shop_text
 
 FIGURES_PER_ROW = 4
@@ -84,7 +84,10 @@ def _top_sellers(result: service.Overview) -> None:
 
 def _cohorts(workspace: Workspace) -> None:
     st.subheader(t("sales.cohorts"))
-    found = cached(service.cohorts, workspace)
+    found = in_background(service.cohorts, workspace)  # a pass over every customer's orders: seconds on a big shop
+    if found is None:
+        show_pending("sales.cohorts_pending")
+        return
     if not found.cohorts:
         st.info(t("sales.no_cohorts"))
         return

@@ -6,6 +6,8 @@ import importlib
 import logging
 import os
 import re
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -166,6 +168,7 @@ def run_page(render) -> None:
     if waiting is not None:  # a private workspace: nothing of it, nor the demo in its place, until unlocked
         st.info(t_user("access.locked_page", name=waiting.display_name))
         return
+    st.session_state[GRACE] = GRACE_SECONDS
     render(workspace)
     watch_pending()
 
@@ -192,13 +195,21 @@ def in_background(service, workspace: Workspace, *args):
     kept in the workspace for these data and settings versions), else None while a worker computes it, so
     the page draws everything else at once. Call `show_pending` where the result would go."""
     job = background.job_of(service, workspace, *args)
-    if os.environ.get(WAIT_ENV) == "1" or job.done():
+    if os.environ.get(WAIT_ENV) == "1":
         return job.result()
+    grace = st.session_state.get(GRACE, 0.0)  # quick work (a small shop) shows at once, without a flash of "working"
+    started = time.monotonic()
+    try:
+        return job.result(timeout=grace)
+    except FutureTimeout:
+        st.session_state[GRACE] = max(0.0, grace - (time.monotonic() - started))
     st.session_state.setdefault(PENDING, []).append(job)
     return None
 
 
 PENDING = "pending_jobs"  # session state: the slow work this session's page waits for
+GRACE = "background_grace"  # session state: how long this page run may still wait for slow work
+GRACE_SECONDS = 0.5  # per page run, shared by its sections: the page is never held up longer
 
 
 def show_pending(key: str) -> None:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.platform import background
 from core.platform.workspace import Workspace
+from pages.components import state
 from tests.conftest import ROOT, table
 
 APP = str(ROOT / "app.py")
@@ -33,8 +34,14 @@ def wait_for_jobs(at: AppTest, seconds: float = 120) -> None:
         job.result(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def test_the_page_draws_before_the_models_and_fills_them_in(monkeypatch, demo):
+def no_grace(monkeypatch) -> None:
+    """Pages in the browser wait up to half a second for quick work; these tests look at the waiting itself."""
     monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    monkeypatch.setattr(state, "GRACE_SECONDS", 0.0)
+
+
+def test_the_page_draws_before_the_models_and_fills_them_in(monkeypatch, demo):
+    no_grace(monkeypatch)
     at = tiers_page()
     assert not at.exception and not at.error
     assert {i.value for i in at.info} >= PENDING
@@ -58,12 +65,13 @@ def table_with(at: AppTest, column: str):
 
 
 def test_a_kept_result_survives_a_restart(monkeypatch, demo):
-    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    no_grace(monkeypatch)
     at = tiers_page()
     wait_for_jobs(at)
     kept = table(Workspace(demo), "select service from kept_results order by service")
     assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",),
-                    ("core.customers.service:cross_sell",), ("core.customers.service:movement",)]
+                    ("core.customers.service:cross_sell",), ("core.customers.service:movement",),
+                    ("core.sales.service:cohorts",)]  # the app opens on the Sales page
 
     background.forget_all()  # a restarted server: nothing in memory
     again = tiers_page()
@@ -76,8 +84,20 @@ def test_the_demo_command_keeps_what_the_first_visit_shows(monkeypatch, demo):
 
     service.keep_models(Workspace(demo))  # what `python -m core demo` does after building the demo
     background.forget_all()
-    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    no_grace(monkeypatch)
     at = tiers_page()
     # edge: the page asks with exactly the arguments kept (the latest day, all history, k chosen by silhouette)
     assert not {i.value for i in at.info} & PENDING
     assert "Holdout ROC AUC" in {m.label for m in at.metric}
+
+
+def test_the_sales_cohorts_follow_the_rest_of_the_page(monkeypatch, demo):
+    no_grace(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=120).run()  # the Sales page is the first page
+    pending = "Working out the cohorts… This section fills in by itself when it is ready."
+    assert pending in [i.value for i in at.info]
+    assert at.metric  # the period's figures are there already
+    wait_for_jobs(at)
+    at = at.switch_page("pages/sales.py").run()
+    assert pending not in [i.value for i in at.info]
+    assert "Customers with 2+ orders" in [m.label for m in at.metric]
