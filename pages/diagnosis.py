@@ -159,7 +159,8 @@ def render(workspace: Workspace) -> None:
         return
     with guard():
         start, end = period_picker.show(cached(service.date_range, workspace), key="diagnosis")
-        result = cached(service.diagnose, workspace, start, end, segment=st.session_state.get(SEGMENT_KEY))
+        # "all" before the box exists too: the first run and the next ask for the same cached result
+        result = cached(service.diagnose, workspace, start, end, segment=st.session_state.get(SEGMENT_KEY) or "all")
         # built only when clicked, on Streamlit's download thread: everything it needs is bound here, not read there
         st.download_button(
             t("diagnosis.download_report"), data=partial(report.shop_report, Workspace(workspace.path), start, end, lang()),

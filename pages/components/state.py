@@ -219,7 +219,7 @@ def show_pending(key: str) -> None:
 
 def watch_pending() -> None:
     """At the end of a page: while slow work it asked for runs, check every second and run the page again
-    when it is done, so the sections fill in by themselves."""
+    whenever a piece of it is done, so the sections fill in by themselves."""
     pending = [job for job in st.session_state.get(PENDING, ()) if not job.done()]
     st.session_state[PENDING] = pending
     if pending:
@@ -228,8 +228,9 @@ def watch_pending() -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def _watch() -> None:
-    if all(job.done() for job in st.session_state.get(PENDING, ())):
-        st.session_state[PENDING] = []
+    """Each finished piece shows as soon as it is done: movement need not wait for the churn model."""
+    if any(job.done() for job in st.session_state.get(PENDING, ())):
+        st.session_state[PENDING] = [job for job in st.session_state[PENDING] if not job.done()]
         st.rerun()
 
 
