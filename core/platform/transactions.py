@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import duckdb
 
+from core.platform import order_rollup
 from core.platform.errors import WorkspaceReadOnly
 
 
@@ -30,7 +31,11 @@ def transaction(workspace, cur: duckdb.DuckDBPyConnection | None = None,
                 cur.execute("commit")
             except BaseException:
                 cur.execute("rollback")
+                workspace.rollup_due = False
                 raise
+            if getattr(workspace, "rollup_due", False):  # the data changed: its order rollup follows
+                workspace.rollup_due = False
+                order_rollup.ensure_fresh(cur)
     finally:
         if own:
             cur.close()

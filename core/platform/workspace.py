@@ -341,12 +341,12 @@ class Workspace:
                                    [list(keys)]).fetchone()[0])
 
     def bump_data_version(self, cur: duckdb.DuckDBPyConnection) -> None:
-        """A new data version, and the per-order facts worked out again in the same transaction."""
+        """A new data version; the order rollup is worked out again right after this transaction commits."""
         cur.execute(
             "insert or replace into workspace_meta "
             "select 'data_version', (coalesce(max(value::bigint), 0) + 1)::varchar from workspace_meta where key = 'data_version'"
         )
-        order_rollup.rebuild(cur)
+        self.rollup_due = True
 
     def schema_version(self) -> int:
         with self.cursor() as cur:
