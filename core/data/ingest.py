@@ -1,7 +1,7 @@
 """Load an uploaded export into a workspace: stage, validate, clean, then commit in one transaction.
 
-DuckDB reads the file itself, every column as text, so a sniffer guess can never fail the load half
-way; the parsing rules (sql/macros.sql) then turn text into typed values and every value that does
+DuckDB reads the file itself, every column it uses as text (docs/decisions/0012), so a sniffer guess can
+never fail the load half way; the parsing rules (sql/macros.sql) then turn text into typed values and every value that does
 not parse becomes a problem naming its file, row and column. Nothing touches the workspace's tables
 until the commit, and the commit is a single transaction: a failure leaves the workspace as it was.
 """
@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from core.data import personal, sources
 from core.data.datasets import DATASETS, Dataset, Field, detect_kind, implied_currency, melted_headers, missing_required, suggest_mapping
@@ -27,6 +27,9 @@ from core.platform.paths import read_sql
 from core.platform.paths import work_dir as work_folder
 from core.platform.transactions import transaction
 from core.platform.workspace import Workspace, connection_config, quote
+
+if TYPE_CHECKING:  # pandas only where a report needs DataFrames: loading a file (the CLI's ingest) does not
+    import pandas as pd
 
 ROW = "_source_row"
 PROBLEM_LIST_LIMIT = 500
@@ -156,23 +159,39 @@ def _scrub(text: str, file_name: str, *paths: Path | str) -> str:
     return text
 
 
-def read_headers(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    return [c for c in cur.execute("select * from raw limit 0").fetchdf().columns if c != ROW]
-
-
-def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str) -> int:
-    """Every row as text, numbered as in the file (the header is row 1); malformed rows kept aside."""
+def _csv_options(source: sources.Source, rejects: str = "store_rejects") -> str:
+    """How every read of an upload parses it: all text, the header we found, malformed rows set aside
+    (`store_rejects` keeps them in reject_errors; a second read only skips them, `ignore_errors`)."""
     delim = source.delimiter.replace("'", "''")
+    return f"""all_varchar = true, header = true, delim = '{delim}', quote = '"', {rejects} = true, null_padding = false"""
+
+
+def _unreadable(error: duckdb.Error, source: sources.Source, file_name: str) -> IngestError:
+    detail = _scrub(str(error).splitlines()[0], file_name, source.csv_path, source.csv_path.parent)
+    return IngestError("error.unreadable_csv", file=file_name, detail=detail)
+
+
+def read_headers(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str) -> list[str]:
+    """The file's column names as DuckDB reads them, from its header alone: the mapping decides which
+    columns the load reads at all."""
     try:
-        cur.execute(
-            f"""create temp table raw_read as
-                select * from read_csv($path, all_varchar = true, header = true, delim = '{delim}',
-                                       quote = '"', store_rejects = true, null_padding = false)""",
-            {"path": str(source.csv_path)},
-        )
+        return [d[0] for d in cur.execute(f"select * from read_csv($path, {_csv_options(source)}) limit 0",
+                                          {"path": str(source.csv_path)}).description]
     except duckdb.Error as error:
-        detail = _scrub(str(error).splitlines()[0], file_name, source.csv_path, source.csv_path.parent)
-        raise IngestError("error.unreadable_csv", file=file_name, detail=detail) from None
+        raise _unreadable(error, source, file_name) from None
+
+
+def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str, columns: list[str]) -> int:
+    """The rows as text, numbered as in the file (the header is row 1); malformed rows kept aside.
+
+    Only `columns` are kept (those the mapping and the personal-data step use): a Shopify export has 79
+    columns, most of them never read, and keeping them all as text was a third of a load's time."""
+    selected = ", ".join(quote(c) for c in columns)
+    try:
+        cur.execute(f"create temp table raw_read as select {selected} from read_csv($path, {_csv_options(source)})",
+                    {"path": str(source.csv_path)})
+    except duckdb.Error as error:
+        raise _unreadable(error, source, file_name) from None
     # DuckDB keeps one reject entry per missing or extra field: one malformed row is one line here, with
     # the entry that counts its fields right (the first for a short row, the last for a long one).
     cur.execute("""create temp table malformed_rows as
@@ -181,7 +200,6 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
                     else arg_min(error_message, column_idx) end as error_message
         from reject_errors group by line""")
     malformed = cur.execute("select line from malformed_rows order by line").fetchall()
-    columns = [d[0] for d in cur.execute("select * from raw_read limit 0").description]
     if malformed:
         # Accepted row k sits after every malformed line that came before it: shift its number.
         cur.execute("create temp table malformed as select line, line - 2 - (row_number() over (order by line) - 1) as accepted_before from malformed_rows")
@@ -195,6 +213,31 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
         # too, with DuckDB's default preserve_insertion_order), so its row ids number them without a copy.
         cur.execute(f"create temp view raw as select rowid + 2 as {ROW}, * from raw_read")
     return len(malformed)
+
+
+def _drop_text(cur: duckdb.DuckDBPyConnection) -> None:
+    """Once the report is made nothing reads the file's text again: its memory goes back before the commit
+    (the personal-data step reads the contact columns from `typed`)."""
+    if cur.execute("select count(*) from duckdb_views() where temporary and view_name = 'raw'").fetchone()[0]:
+        cur.execute("drop view raw")
+    else:
+        cur.execute("drop table raw")
+    cur.execute("drop table raw_read")
+
+
+def _whole_rows(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str, rows: str) -> str:
+    """A table of the file's rows numbered `rows` (a query giving source_row) with every column, for the
+    rejected-rows list: read again, since `raw` keeps only the columns the load uses. Only files with
+    rejected rows pay for it. The k-th row DuckDB accepts is file row k + 1 + the malformed lines before it."""
+    try:
+        cur.execute(f"""create temp table whole_rows as
+            select wanted.source_row as {ROW}, file_rows.* exclude (k)
+            from (select row_number() over () as k, * from read_csv($path, {_csv_options(source, "ignore_errors")})) file_rows
+            join (select source_row, source_row - 1 - (select count(*) from malformed_rows m where m.line < source_row) as k
+                  from ({rows})) wanted on wanted.k = file_rows.k""", {"path": str(source.csv_path)})
+    except duckdb.Error as error:
+        raise _unreadable(error, source, file_name) from None
+    return "whole_rows"
 
 
 def _melt(cur, dataset: Dataset, mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
@@ -214,24 +257,23 @@ def _melt(cur, dataset: Dataset, mapping: dict[str, str], columns: list[str]) ->
     return {**mapping, header_field: header_field, value_field: value_field}
 
 
-def _scan_raw(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | None,
-              rows: str = "raw") -> tuple[bool, dict[str, int]]:
-    """One pass over the text for what parsing needs to know first: whether to read dates day-first
-    (unless given) and, for orders, how many order-level values are blank.
+def _scan_dates(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool | None, rows: str = "raw") -> bool:
+    """Whether to read dates day-first (unless given): one pass over the text of the date columns.
 
-    `01/02/2024` is read day-first only when that parses more values than month-first. ISO text parses
-    the same either way, so only the other values are parsed both ways and compared."""
-    dates = [quote(mapping[f.name]) for f in dataset.fields if f.type in DATE_TYPES and f.name in mapping] if day_first is None else []
-    order_level = [f for f in dataset.fields if f.order_level and f.name in mapping] if dataset.name == "orders" else []
+    `01/02/2024` is read day-first only when that parses more values than month-first. Text that starts
+    with a year and a dash (ISO, with or without a time or an offset) parses the same either way, as does
+    any ISO text, so only the other values are parsed both ways and compared."""
+    if day_first is not None:
+        return day_first
+    dates = [quote(mapping[f.name]) for f in dataset.fields if f.type in DATE_TYPES and f.name in mapping]
+    if not dates:
+        return False
     parts = [
-        f"sum(case when iso_timestamp({c}) is null then (parse_timestamp({c}, true) is not null)::integer"
-        f" - (parse_timestamp({c}, false) is not null)::integer end)" for c in dates
-    ] + [f"sum(is_blank({quote(mapping[f.name])})::integer)" for f in order_level]
-    values = cur.execute(f"select {', '.join(parts)} from {rows}").fetchone() if parts else ()
-    if day_first is None:
-        day_first = sum(v or 0 for v in values[:len(dates)]) > 0
-    blanks = {f.name: int(v or 0) for f, v in zip(order_level, values[len(dates):])}
-    return day_first, blanks
+        f"sum(case when not regexp_matches({c}, '^[0-9]{{4}}-') and iso_timestamp({c}) is null"
+        f" then (parse_timestamp({c}, true) is not null)::integer - (parse_timestamp({c}, false) is not null)::integer end)"
+        for c in dates
+    ]
+    return sum(v or 0 for v in cur.execute(f"select {', '.join(parts)} from {rows}").fetchone()) > 0
 
 
 def _flagged(f: Field, mapping: dict[str, str]) -> bool:
@@ -239,8 +281,10 @@ def _flagged(f: Field, mapping: dict[str, str]) -> bool:
     return f.name in mapping and f.type != "text"
 
 
-def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, rows: str = "raw") -> None:
-    """`parsed`: every field typed, and for a flagged one a `__bad` flag: a value was given but does not parse.
+def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, rows: str = "raw",
+                 carry: dict[str, str] | None = None) -> None:
+    """`parsed`: every field typed, and for a flagged one a `__bad` flag: a value was given but does not parse;
+    then the `carry` columns (name: SQL over the text), which the personal-data step reads.
 
     A view: a query over it parses only the columns it uses, and `typed` is the one copy of the rows."""
     inner, outer = [ROW], [ROW]
@@ -259,24 +303,35 @@ def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
         else:
             inner.append(f"null::{SQL_TYPES[f.type]} as {name}")
             outer.append(name)
+    for name, expression in (carry or {}).items():
+        inner.append(f"{expression} as {quote(name)}")
+        outer.append(quote(name))
     cur.execute(f"create temp view parsed as select {', '.join(outer)} from (select {', '.join(inner)} from {rows})")
 
 
-def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, blanks: dict[str, int],
-                 defaults: dict[str, str], rows: str = "raw") -> list[CleaningNote]:
-    """Parse, copy order-level fields down an order's lines, then apply defaults and derivations: one copy."""
-    _parsed_view(cur, dataset, mapping, day_first, rows)
+def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, defaults: dict[str, str],
+                 rows: str = "raw", carry: dict[str, str] | None = None) -> list[CleaningNote]:
+    """Parse, copy order-level fields down an order's lines, then apply defaults and derivations.
+
+    Orders are parsed once into `typed0`, which gives what each order's lines share (`order_facts`);
+    `typed` is then those rows with their line numbers and the copied fields. Other datasets are parsed
+    straight into `typed`. (Facts from a narrow parse of the order ids, and `typed` parsed from the text
+    joined to them, cost the same on files with nothing to copy and more on Shopify's.)"""
+    _parsed_view(cur, dataset, mapping, day_first, rows, carry)
     columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + "__bad") for f in dataset.fields if _flagged(f, mapping)]
+    columns += [quote(name) for name in carry or {}]
     source = "parsed"
     fills: list[tuple[Field, int]] = []
     if dataset.name == "orders":
-        fills = _line_numbers(cur, dataset, blanks)
-        source = f"parsed join line_numbers using ({ROW})"
+        cur.execute("create temp table typed0 as select * from parsed")
+        fills = _order_facts(cur, dataset, mapping)
+        source = "typed0 left join order_facts on typed0.order_id is not distinct from order_facts._order"
         for f, _ in fills:
             filled = f"coalesce({quote(f.name)}, {quote(f.name + '__first')})"
             columns[columns.index(quote(f.name))] = f"{filled} as {quote(f.name)}"
             columns.append(f"{filled} is null as {quote(f.name + '__unfilled')}")
-        columns.append("line_number")
+        # an order's lines one after another in the file (as exports write them) number from its first
+        columns.append(f"case when _contiguous then ({ROW} - _first_row + 1)::integer end as line_number")
     query = f"select {', '.join(columns)} from {source}"
     for step in ("default", "derive"):
         rules = {f.name: getattr(f, step) for f in dataset.fields if getattr(f, step) is not None}
@@ -286,6 +341,16 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
         if replaced:
             query = f"select * replace ({', '.join(replaced)}) from ({query})"
     cur.execute(f"create temp table typed as {query}")
+    if dataset.name != "orders":
+        return []
+    cur.execute("drop table typed0")
+    if cur.execute("select count(*) from order_facts where not _contiguous").fetchone()[0]:
+        # lines of one order apart in the file: numbered in file order, as a window gives it (rare)
+        cur.execute(f"""update typed set line_number = numbered.n from (
+                select {ROW} as r, row_number() over (partition by order_id order by {ROW})::integer as n from typed
+                where order_id in (select _order from order_facts where not _contiguous)
+                   or (order_id is null and exists (select 1 from order_facts where _order is null and not _contiguous))
+            ) numbered where typed.{ROW} = numbered.r""")
     if not fills:
         return []
     after = cur.execute(
@@ -298,19 +363,25 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
     ]
 
 
-def _line_numbers(cur, dataset: Dataset, blanks: dict[str, int]) -> list[tuple[Field, int]]:
-    """`line_numbers`: each row's line number within its order and, for the order-level fields Shopify leaves
-    blank on an order's later lines, the value of the order's first line that has one.
+def _order_facts(cur, dataset: Dataset, mapping: dict[str, str]) -> list[tuple[Field, int]]:
+    """`order_facts`: per order id, its first row, whether its lines are one block in the file and, for the
+    order-level fields Shopify leaves blank on an order's later lines, the value of the order's first line
+    that has one (what first(... ignore nulls) over the order's lines gives, by a hash aggregate over the
+    parsed rows instead of a window sorting them: a third of the time).
 
     Returns the fields to fill with their count of blanks (a blank value is exactly one that parses to
-    NULL without being bad, so the count comes from the text)."""
-    to_fill = [(f, blanks[f.name]) for f in dataset.fields if blanks.get(f.name)]
-    window = f"partition by order_id order by {ROW}"
-    whole = f"over ({window} rows between unbounded preceding and unbounded following)"
-    columns = [ROW, f"row_number() over ({window})::integer as line_number"]
-    columns += [f"first({quote(f.name)} ignore nulls) {whole} as {quote(f.name + '__first')}" for f, _ in to_fill]
-    # Only the row number, the order id and the fields to fill go through the window, not whole rows.
-    cur.execute(f"create temp table line_numbers as select {', '.join(columns)} from parsed")
+    NULL without being bad)."""
+    order_level = [f for f in dataset.fields if f.order_level and f.name in mapping]
+    blank = {f.name: f"{quote(f.name)} is null" + (f" and not {quote(f.name + '__bad')}" if _flagged(f, mapping) else "")
+             for f in order_level}
+    counts = cur.execute("select " + ", ".join(f"count(*) filter (where {blank[f.name]})" for f in order_level)
+                         + " from typed0").fetchone() if order_level else ()
+    to_fill = [(f, count) for f, count in zip(order_level, counts) if count]
+    firsts = "".join(f", arg_min({quote(f.name)}, {ROW}) filter (where {quote(f.name)} is not null) as {quote(f.name + '__first')}"
+                     for f, _ in to_fill)
+    cur.execute(f"""create temp table order_facts as
+        select order_id as _order, min({ROW}) as _first_row, count(*) = max({ROW}) - min({ROW}) + 1 as _contiguous{firsts}
+        from typed0 group by order_id""")
     return to_fill
 
 
@@ -444,7 +515,10 @@ def _finalise(cur, dataset: Dataset) -> list[CleaningNote]:
     return [CleaningNote("cleaning.price_outliers", "unit_price", count)] if count else []
 
 
-def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> None:
+def _report_tables(cur, report: Report, file_name: str, malformed_rows: int, source: sources.Source,
+                   projected: bool, frames: bool = True) -> None:
+    """Counts and problems; with `frames`, the parsed sample and the rejected rows as DataFrames too (a load
+    that rejects nothing needs neither: the CLI's ingest then never imports pandas)."""
     report.total_rows = cur.execute("select count(*) from raw").fetchone()[0] + malformed_rows
     report.problem_count = cur.execute("select count(*) from problems").fetchone()[0] + malformed_rows
     rejected_ids = cur.execute("select count(distinct source_row) from problems").fetchone()[0]
@@ -461,16 +535,32 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int) -> 
     ).fetchall():
         problems.append(Problem(file_name, row, column, value, code, detail))
     report.problems = sorted(problems, key=lambda p: (p.row or 0))[:PROBLEM_LIST_LIMIT]
-    if DATASETS[report.kind].aggregate:
-        report.sample = cur.execute("select * from final limit 20").fetchdf()
-    else:  # the file's first accepted rows
-        report.sample = cur.execute(f"select * exclude ({ROW}) from final_rows order by {ROW} limit 20").fetchdf()
+    if frames:
+        if DATASETS[report.kind].aggregate:
+            report.sample = cur.execute("select * from final limit 20").fetchdf()
+        else:  # the file's first accepted rows
+            report.sample = cur.execute(f"select * exclude ({ROW}) from final_rows order by {ROW} limit 20").fetchdf()
+    if frames or report.rejected_count:
+        _rejected_rows(cur, report, file_name, malformed_rows, source, projected and rejected_ids > 0)
+
+
+def _rejected_rows(cur, report: Report, file_name: str, malformed_rows: int, source: sources.Source, reread: bool) -> None:
+    """`report.rejected`: each rejected row with its reasons and every column of the file (read again when
+    `raw` keeps fewer), and `report.rejected_causes`."""
+    import pandas as pd
+
+    rows = "raw"
+    if reread:
+        wanted = f"select distinct source_row from problems order by source_row limit {REJECTED_LIST_LIMIT}"
+        rows = _whole_rows(cur, source, file_name, wanted)
+    present = {d[0] for d in cur.execute(f"select * from {rows} limit 0").description}
+    columns = ", ".join(f"{rows}.{quote(h)}" if h in present else f"null::varchar as {quote(h)}" for h in report.headers)
     rejected = cur.execute(
-        f"""select raw.{ROW} as row, reasons.reason, reasons.causes as _causes, raw.* exclude ({ROW})
-            from raw join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason,
+        f"""select {rows}.{ROW} as row, reasons.reason, reasons.causes as _causes, {columns}
+            from {rows} join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason,
                                   list([source_column, code, coalesce(detail, '')] order by source_column) as causes
-                           from problems group by source_row) reasons on reasons.source_row = raw.{ROW}
-            order by raw.{ROW} limit ?""",
+                           from problems group by source_row) reasons on reasons.source_row = {rows}.{ROW}
+            order by {rows}.{ROW} limit ?""",
         [REJECTED_LIST_LIMIT],
     ).fetchdf()
     if malformed_rows:
@@ -493,8 +583,12 @@ def staged(
     day_first: bool | None = None,
     file_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
+    frames: bool = True,
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, Report]]:
-    """Stage a file on a private cursor and report on it; the workspace's tables are not touched."""
+    """Stage a file on a private cursor and report on it; the workspace's tables are not touched.
+
+    `frames`: give the report its parsed sample and rejected rows (a load builds the rejected rows only
+    when there are some, and no sample: nobody shows it)."""
     path = Path(path)
     file_name = file_name or path.name
     step = progress or (lambda fraction, stage: None)
@@ -508,8 +602,7 @@ def staged(
             raise IngestError(error.key, labels=error.labels, **error.params) from None
         cur.execute("set autoinstall_known_extensions = false")
         cur.execute(read_sql("macros.sql"))
-        malformed_rows = _load_raw(cur, source, file_name)
-        headers = read_headers(cur)
+        headers = read_headers(cur, source, file_name)
         kind = kind or detect_kind(headers)
         if kind is None:
             raise IngestError("error.unknown_kind", file=file_name, headers=", ".join(headers[:12]))
@@ -527,26 +620,35 @@ def staged(
             # named as the mapping form labels them ("Order ID *"), in the user's language
             raise IngestError("error.missing_columns", file=file_name,
                               labels={"kind": f"dataset.{kind}", "columns": [f"field.{name}" for name in missing]})
+        melted = melted_headers(dataset, headers, mapping) if dataset.melt else []
+        if dataset.melt and not melted:
+            raise IngestError("error.missing_columns", file=file_name,
+                              labels={"kind": f"dataset.{kind}", "columns": [f"field.{dataset.melt[1]}"]})
+        carry, contact_columns = {}, set()
+        if dataset.name == "orders":  # the contact columns the personal-data step keeps, encrypted
+            keep = personal.kept_fields(workspace)
+            carry = personal.carried(headers, mapping, keep)
+            contact_columns = {h for found in personal.contact_sources(headers, mapping, keep) for h in found}
+        used = set(mapping.values()) | set(melted) | contact_columns
+        columns = [h for h in headers if h in used]  # in the file's order
+        malformed_rows = _load_raw(cur, source, file_name, columns)
         rows = "raw"
         if dataset.melt:
-            melted = melted_headers(dataset, headers, mapping)
-            if not melted:
-                raise IngestError("error.missing_columns", file=file_name,
-                                  labels={"kind": f"dataset.{kind}", "columns": [f"field.{dataset.melt[1]}"]})
             mapping, rows = _melt(cur, dataset, mapping, melted), "cells"
-        day_first, blanks = _scan_raw(cur, dataset, mapping, day_first, rows)
+        day_first = _scan_dates(cur, dataset, mapping, day_first, rows)
         report = Report(file_name, kind, mapping, headers, source.encoding, source.file_type, source.delimiter, day_first)
 
         step(0.3, "progress.parsing")
         currency = implied_currency(dataset, headers, mapping)
         report.implied_currency = currency
-        report.cleaning += _build_typed(cur, dataset, mapping, day_first, blanks,
-                                        {"currency": f"'{currency}'"} if currency else {}, rows)
+        report.cleaning += _build_typed(cur, dataset, mapping, day_first,
+                                        {"currency": f"'{currency}'"} if currency else {}, rows, carry)
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
         _collect_problems(cur, dataset, mapping, rows, plausible_range(cur))
         report.cleaning += _finalise(cur, dataset)
-        _report_tables(cur, report, file_name, malformed_rows)
+        _report_tables(cur, report, file_name, malformed_rows, source, len(columns) < len(headers), frames)
+        _drop_text(cur)
         yield cur, report
     finally:
         cur.close()
@@ -578,7 +680,7 @@ def load(
     if workspace.is_demo:
         raise WorkspaceReadOnly("error.demo_read_only")
     progress = options.get("progress") or (lambda fraction, stage: None)
-    with staged(workspace, path, **options) as (cur, report):
+    with staged(workspace, path, frames=False, **options) as (cur, report):
         if report.rejected_count and not skip_bad_rows:
             raise RejectedRows(report)
         if report.accepted_rows == 0:
@@ -587,40 +689,53 @@ def load(
         if before_commit is not None:
             before_commit(report)
         progress(0.8, "progress.saving")
-        commit(cur, workspace, dataset, report, mode)
+        loaded = commit(cur, workspace, dataset, report, mode)
         report.mode = mode
-        report.loaded_rows = cur.execute("select count(*) from final").fetchone()[0]
+        report.loaded_rows = loaded
         progress(1.0, "progress.done")
         return report
 
 
-def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: str) -> None:
-    """Replace matching rows (or the whole table) and insert the staged ones, all or nothing."""
+def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: str) -> int:
+    """Replace matching rows (or the whole table) and insert the staged ones, all or nothing; returns how many."""
     table = quote(dataset.table)
-    columns = ", ".join(quote(c) for c in cur.execute("select * from final limit 0").fetchdf().columns)
+    loaded = cur.execute("select count(*) from final").fetchone()[0]
+    columns = ", ".join(quote(d[0]) for d in cur.execute("select * from final limit 0").description)
     replace_key = ("order_id",) if dataset.table == "orders" else dataset.key
-    with transaction(workspace, cur):
-        personal.protect(cur, workspace, dataset, report, mode)  # personal data (issue 15): pseudonyms + encrypted contacts, same transaction
-        if dataset.row_table:
-            _commit_user_rows(cur, dataset, mode)
-        elif mode == "replace":
-            cur.execute(f"delete from {table}")
-        elif dataset.table == "traffic_daily":
-            # a channel's day given again replaces what is stored for it at the same grain, and a day total
-            # replaces the rows per device (or they replace it): the day's visitors are never counted twice
-            cur.execute(f"""delete from {table} using final
-                            where {table}.date = final.date and {table}.channel = final.channel
-                              and ({table}.device = final.device or is_total_device({table}.device) or is_total_device(final.device))""")
-        else:
-            match = " and ".join(f"{table}.{quote(k)} is not distinct from final.{quote(k)}" for k in replace_key)
-            cur.execute(f"delete from {table} using final where {match}")
-        if not dataset.row_table:
-            cur.execute(f"insert into {table} ({columns}) select {columns} from final")
-        cur.execute(
-            "insert into load_log values (now(), ?, ?, ?, (select count(*) from final), ?, ?)",
-            [dataset.table, report.file_name, mode, report.rejected_count, sorted(report.mapping)],
-        )
-        workspace.bump_data_version(cur)
+    spool = work_folder("contacts")  # the encrypted contacts on their way in (personal.protect)
+    contacts = personal.NOTHING
+    try:
+        with transaction(workspace, cur):
+            # personal data (issue 15): pseudonyms + encrypted contacts, same transaction; the contacts are
+            # encrypted while the rows are written, then stored
+            contacts = personal.protect(cur, workspace, dataset, report, mode, spool)
+            if dataset.row_table:
+                _commit_user_rows(cur, dataset, mode)
+            elif mode == "replace":
+                cur.execute(f"delete from {table}")
+            elif dataset.table == "traffic_daily":
+                # a channel's day given again replaces what is stored for it at the same grain, and a day total
+                # replaces the rows per device (or they replace it): the day's visitors are never counted twice
+                cur.execute(f"""delete from {table} using final
+                                where {table}.date = final.date and {table}.channel = final.channel
+                                  and ({table}.device = final.device or is_total_device({table}.device) or is_total_device(final.device))""")
+            else:
+                match = " and ".join(f"{table}.{quote(k)} is not distinct from final.{quote(k)}" for k in replace_key)
+                cur.execute(f"delete from {table} using final where {match}")
+            if not dataset.row_table:
+                cur.execute(f"insert into {table} ({columns}) select {columns} from final")
+            cur.execute(
+                "insert into load_log values (now(), ?, ?, ?, ?, ?, ?)",
+                [dataset.table, report.file_name, mode, loaded, report.rejected_count, sorted(report.mapping)],
+            )
+            workspace.bump_data_version(cur)  # rebuilds the order rollup from the new lines
+            # the contacts last: their primary-key indexes stay in memory until the commit, and at 10M lines
+            # the rollup's grouping beside them ran out of DuckDB's 1 GB
+            contacts.write()
+    finally:
+        contacts.close()
+        shutil.rmtree(spool, ignore_errors=True)
+    return loaded
 
 
 def _commit_user_rows(cur, dataset: Dataset, mode: str) -> None:
@@ -662,10 +777,10 @@ def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], 
             raise IngestError(error.key, labels=error.labels, **error.params) from None
         with duckdb.connect(config=connection_config()) as con:  # capped like a workspace's connection
             try:
-                columns = con.execute(
+                columns = [d[0] for d in con.execute(
                     f"select * from read_csv($path, all_varchar = true, header = true, delim = '{source.delimiter}') limit 0",
                     {"path": str(source.csv_path)},
-                ).fetchdf().columns
+                ).description]
             except duckdb.Error as error:
                 detail = _scrub(str(error).splitlines()[0], file_name, path, source.csv_path, source.csv_path.parent)
                 raise IngestError("error.unreadable_csv", file=file_name, detail=detail) from None

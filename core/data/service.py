@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from core.data import demo, ingest, personal
+from core.data import ingest, personal
 from core.data.datasets import DATASETS, Dataset, suggest_mapping
-from core.platform import access, queries, settings
+from core.platform import access, settings
 from core.platform.errors import WorkspaceError
-from core.platform.export import to_safe_csv
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.paths import data_dir
 from core.platform.services import reads_settings
 from core.platform.workspace import DEMO_NAME, Workspace, clean_name, display_name_of, list_workspaces
 from core.platform.workspace import delete_workspace as delete_file
+
+if TYPE_CHECKING:  # pandas, the demo generator and the query runner are imported where used: the CLI's
+    import pandas as pd  # `ingest` loads a file without them (tests/core/test_cli_imports.py)
 
 EXCLUDE_PRICE_OUTLIERS = "exclude_price_outliers"  # settings key: outliers leave averages (sql/views/order_lines.sql)
 # Settings every result built on the order lines depends on: services computing from orders list these.
@@ -29,6 +30,8 @@ Report = ingest.Report
 
 def demo_workspace() -> Workspace:
     """The built-in demo shop, built from sample_data/ on first use."""
+    from core.data import demo
+
     return demo.ensure_demo()
 
 
@@ -64,6 +67,8 @@ def summary(workspace: Workspace) -> list[dict]:
 
 def shop_currency(workspace: Workspace) -> str | None:
     """The currency most order lines are in: what every amount on every page is shown in."""
+    from core.platform import queries
+
     value = queries.frame(workspace, "data/shop_currency")["currency"].iloc[0]
     return None if value is None or value != value else str(value)
 
@@ -170,6 +175,8 @@ def load(target: Workspace, path: Path, passphrase: str | None = None, who: str 
 
 def write_rejected(report: ingest.Report, target: Path, lang: str = "en") -> None:
     """The rejected rows with their reasons as sentences, as a CSV safe to open in a spreadsheet."""
+    from core.platform.export import to_safe_csv
+
     target.write_bytes(to_safe_csv(rejected_rows(report, lang)))
 
 
