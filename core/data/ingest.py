@@ -728,9 +728,8 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
                 "insert into load_log values (now(), ?, ?, ?, ?, ?, ?)",
                 [dataset.table, report.file_name, mode, loaded, report.rejected_count, sorted(report.mapping)],
             )
-            workspace.bump_data_version(cur)  # rebuilds the order rollup from the new lines
-            # the contacts last: their primary-key indexes stay in memory until the commit, and at 10M lines
-            # the rollup's grouping beside them ran out of DuckDB's 1 GB
+            workspace.bump_data_version(cur)  # the order rollup is rebuilt right after the commit
+            # the contacts last, their encryption having run beside the orders insert
             contacts.write()
     finally:
         contacts.close()

@@ -258,8 +258,7 @@ NOTHING = PendingContacts()
 
 
 class _Consent(PendingContacts):
-    """Marketing consent per customer, written with the contacts (after the orders: both tables' primary-key
-    indexes are held in memory until the commit)."""
+    """Marketing consent per customer, written with the contacts, after the orders."""
 
     def __init__(self, cur, contacts: PendingContacts):
         self.cur, self.contacts = cur, contacts
