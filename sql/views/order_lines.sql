@@ -8,9 +8,7 @@ source_orders as (
 ),
 
 outlier_setting as (
-    select coalesce(any_value(value::boolean), false) as exclude_price_outliers
-    from settings
-    where key = 'exclude_price_outliers'
+    select * from price_outlier_setting
 ),
 
 priced as (

@@ -11,9 +11,7 @@ facts as (
 ),
 
 outlier_setting as (
-    select coalesce(any_value(value::boolean), false) as exclude_price_outliers
-    from settings
-    where key = 'exclude_price_outliers'
+    select * from price_outlier_setting
 ),
 
 final as (
