@@ -1,7 +1,7 @@
 """Slow work off the page: started once per key on one worker thread, its result kept (kept_results.py).
 
-A page asks `result(...)`: the answer at once when it is in memory or kept in the workspace, else None while
-the work runs, so the page shows what it has and marks the rest as being worked out. One worker: two
+A page asks `job_of(...)` for a future: finished at once when the result is in memory or kept in the workspace,
+else running, so the page shows what it has and marks the rest as being worked out. One worker: two
 trainings at once would only share two cores, and the page's own queries need one. Errors are kept with the
 job and raised to the page that asks, like any error of a service.
 """
@@ -57,23 +57,21 @@ def job_of(service: Callable, workspace, *args) -> Future:
     reads): from memory, from the workspace's kept results (finished), or started now."""
     from core.platform.workspace import Workspace
 
-    path = workspace.path
-    return _job_for(workspace, f"{service.__module__}:{service.__qualname__}",
-                    workspace.cache_key(settings_keys(service)), args, lambda: service(Workspace(path), *args))
-
-
-def _job_for(workspace, service: str, versions: tuple, args: tuple, compute: Callable[[], object]) -> Future:
+    name = f"{service.__module__}:{service.__qualname__}"
+    versions = workspace.cache_key(settings_keys(service))
     inputs = kept_results.inputs_of(versions, args)
-    key = (str(workspace.path), service, inputs)
+    key = (str(workspace.path), name, inputs)
     with _lock:
         job = _jobs.get(key)
         if job is not None:
             return job
-        found, value = kept_results.recall(workspace, service, inputs)
+        found, value = kept_results.recall(workspace, name, inputs)
         if found:
             return _remember(key, _done(value))
-        log.info("%s for %s queued", service, workspace.path.name)
-        return _remember(key, _pool.submit(_run, workspace, service, inputs, versions[1], compute))
+        log.info("%s for %s queued", name, workspace.path.name)
+        path = workspace.path
+        return _remember(key, _pool.submit(_run, workspace, name, inputs, versions[1],
+                                           lambda: service(Workspace(path), *args)))
 
 
 def forget_all() -> None:

@@ -1,10 +1,11 @@
 """One row per order, stored once per load (`order_rollup`, sql/migrations/014) instead of grouped by every query.
 
 At 1M order lines the per-order grouping behind `order_summary` cost 0.3-0.5 s in nearly every page's queries.
-It is rebuilt inside the transaction that changes the order lines (the one that bumps the data version), so a
-reader sees the lines and their orders from the same commit, and when the plausible-date settings change (they
-decide which lines are usable). A workspace from an older version, or whose facts are not of its data version,
-is rebuilt when it is opened. The latest plausible date is taken when the facts are built.
+It is rebuilt in a transaction of its own right after any transaction that changed the data (the one that
+bumps the data version) or the plausible-date settings (they decide which lines are usable): the writer marks
+the workspace `rollup_due` and `transaction` calls `ensure_fresh` after the commit (docs/decisions/0015). A
+workspace whose rollup is missing or of another version (an older ShopLens, a kill between the two commits)
+is rebuilt when it is opened. The latest plausible date is taken when the rollup is built.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import duckdb
 
 from core.platform.paths import read_sql
 
-VERSION_META = "order_rollup_version"  # workspace_meta: the data version and settings version the facts were built at
+VERSION_META = "order_rollup_version"  # workspace_meta: the data and plausible-date settings versions it was built at
 
 
 def _wanted(cur: duckdb.DuckDBPyConnection) -> str:
@@ -37,8 +38,8 @@ def is_fresh(cur: duckdb.DuckDBPyConnection) -> bool:
 
 
 def ensure_fresh(con: duckdb.DuckDBPyConnection) -> None:
-    """At open: rebuild when the facts are missing or of another version (an older ShopLens, a killed rebuild
-    cannot leave them half-made: each rebuild is one transaction)."""
+    """Rebuild when the rollup is missing or of another version, in one transaction (a kill cannot leave it
+    half-made)."""
     if is_fresh(con):
         return
     con.execute("begin transaction")

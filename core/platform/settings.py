@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.platform import order_rollup
 from core.platform.transactions import transaction
 
 PLAUSIBLE_PREFIX = "plausible_"  # the date-range settings (sql/views/plausible_dates.sql)
@@ -30,5 +29,5 @@ def put(workspace, key: str, value: Any) -> None:
         cur.execute("insert or replace into workspace_meta values ('settings_version', ?)", [str(version)])
         cur.execute("insert or replace into settings (key, value, version) values (?, ?::json, ?)",
                     [key, json.dumps(value), version])
-        if key.startswith(PLAUSIBLE_PREFIX):  # they decide which order lines are usable
-            order_rollup.rebuild(cur)
+        if key.startswith(PLAUSIBLE_PREFIX):  # they decide which order lines are usable: rolled up again after
+            workspace.rollup_due = True

@@ -43,3 +43,14 @@ def test_a_load_brings_its_orders_and_an_old_rollup_is_rebuilt_when_opened(works
     close_connection(workspace.path)
     reopened = Workspace(workspace.path)
     assert table(reopened, "select count(*) from order_summary") == [(3,)]
+
+
+def test_a_new_earliest_plausible_date_rolls_the_orders_up_again(workspace, tmp_path):
+    from core.platform import settings
+
+    service.load(workspace, write_csv(tmp_path / "orders.csv", "\n".join(LINES[:4]) + "\n"))
+    settings.put(workspace, "plausible_earliest_date", "2024-05-02")
+    # edge: A1 (1 May) is no longer a usable date, so its order leaves the rollup with its lines
+    assert [row[0] for row in summary(workspace)] == ["A2"]
+    with workspace.cursor() as cur:
+        assert order_rollup.is_fresh(cur)
