@@ -138,6 +138,22 @@ def test_the_key_file_is_the_owners_alone_and_its_loss_is_refused(workspace, tmp
     assert wrong.value.key == "error.key_wrong"
 
 
+def test_loading_again_keeps_one_contact_per_customer_and_field(workspace, tmp_path):
+    # The tables have no primary key (migration 015): the load itself keeps them one row per customer and field.
+    ingest.load(workspace, shop_file(tmp_path / "may.csv"))
+    ingest.load(workspace, shop_file(tmp_path / "may.csv"))  # the same file again, appended
+    # edge case: a later order of Chen's gives a new phone and withdraws consent: the newest replaces the stored
+    ingest.load(workspace, shop_file(tmp_path / "june.csv", ["#1003,chen.wei@example.com,2024-06-01 10:00,50,no,+86 139 0000 1111,,,"]))
+    chen = expected_pseudonym(workspace, "chen.wei@example.com")
+    assert table(workspace, "select customer_id, field, count(*) from contacts group by all order by all") == sorted([
+        (chen, "email", 1), (chen, "phone", 1), (expected_pseudonym(workspace, "bob@example.com"), "email", 1)])
+    phone = bytes(table(workspace, "select ciphertext from contacts where customer_id = ? and field = 'phone'", [chen])[0][0])
+    aead = AESGCM(subkey(workspace, b"shoplens/contacts/v1"))
+    assert aead.decrypt(phone[:12], phone[12:], f"{chen}|phone".encode()) == b"+86 139 0000 1111"
+    assert table(workspace, "select customer_id, count(*), bool_and(accepts_marketing) from contact_consent "
+                            "where customer_id = ? group by all", [chen]) == [(chen, 1, False)]
+
+
 def test_a_failed_load_writes_no_contacts(workspace, tmp_path, monkeypatch):
     def fail(self, cur):
         raise RuntimeError("disk gone")  # after contacts and orders were written, inside the transaction
