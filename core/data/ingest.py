@@ -728,7 +728,7 @@ def commit(cur, workspace: Workspace, dataset: Dataset, report: Report, mode: st
                 "insert into load_log values (now(), ?, ?, ?, ?, ?, ?)",
                 [dataset.table, report.file_name, mode, loaded, report.rejected_count, sorted(report.mapping)],
             )
-            workspace.bump_data_version(cur)  # the order rollup is rebuilt right after the commit
+            workspace.bump_data_version(cur, orders=dataset.table == "orders")  # then the order rollup, if orders changed
             # the contacts last, their encryption having run beside the orders insert
             contacts.write()
     finally:

@@ -282,7 +282,7 @@ def save_inputs(workspace: Workspace, values: dict[str, float | None], period: s
             cur.execute("delete from health_inputs where metric = ? and period = ?", [metric, period])
             if value is not None and not _isnan(value):
                 cur.execute("insert into health_inputs values (?, ?, ?)", [metric, float(value), period])
-        workspace.bump_data_version(cur)
+        workspace.bump_data_version(cur, orders=False)
 
 
 def format_value(metric_unit: str, value: float | None) -> str:

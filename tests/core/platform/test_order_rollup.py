@@ -54,3 +54,17 @@ def test_a_new_earliest_plausible_date_rolls_the_orders_up_again(workspace, tmp_
     assert [row[0] for row in summary(workspace)] == ["A2"]
     with workspace.cursor() as cur:
         assert order_rollup.is_fresh(cur)
+
+
+def test_a_file_of_another_dataset_leaves_the_rollup_alone(workspace, tmp_path, monkeypatch):
+    service.load(workspace, write_csv(tmp_path / "orders.csv", "\n".join(LINES) + "\n"))
+    version, data = workspace.meta(order_rollup.VERSION_META), workspace.data_version
+    rebuilds = []
+    monkeypatch.setattr(order_rollup, "rebuild", lambda cur: rebuilds.append(cur))
+    service.load(workspace, write_csv(tmp_path / "traffic.csv", "date,channel,visitors\n2024-05-01,search,120\n"))
+    # edge case: the data changed (pages recompute), the orders did not: no rebuild, now or when opened again
+    assert workspace.data_version == data + 1
+    close_connection(workspace.path)
+    reopened = Workspace(workspace.path)
+    assert table(reopened, "select count(*) from order_summary") == [(23,)]
+    assert (rebuilds, reopened.meta(order_rollup.VERSION_META)) == ([], version)
