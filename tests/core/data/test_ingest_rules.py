@@ -176,7 +176,7 @@ def test_a_failure_half_way_through_the_commit_changes_nothing(workspace, tmp_pa
     before = table(workspace, "select * from orders order by order_id")
     version = workspace.data_version
 
-    def fail(self, cur):
+    def fail(self, cur, orders=True):
         raise RuntimeError("disk full")
 
     # the delete and insert have run when the version bump fails

@@ -155,7 +155,7 @@ def test_loading_again_keeps_one_contact_per_customer_and_field(workspace, tmp_p
 
 
 def test_a_failed_load_writes_no_contacts(workspace, tmp_path, monkeypatch):
-    def fail(self, cur):
+    def fail(self, cur, orders=True):
         raise RuntimeError("disk gone")  # after contacts and orders were written, inside the transaction
 
     monkeypatch.setattr(Workspace, "bump_data_version", fail)
