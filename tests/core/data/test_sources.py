@@ -196,6 +196,50 @@ def test_many_slightly_wide_rows_are_refused_by_their_total(tmp_path, monkeypatc
     assert (error.key, error.params["line"], error.params["total"]) == ("error.too_many_fields", 7, 12)
 
 
+# A file of 200 lines of 10 bytes ("0000,0000\n"; the header too) scanned as two halves (the chunk made tiny
+# so a small file is split): the middle, byte 1,000, starts line 101, so the split comes after that line and
+# the second half starts with line 102, at byte 1,010.
+HALVES = b"".join(b"%04d,%04d\n" % (i, i) for i in range(200))
+
+
+def refusal_in_halves(tmp_path, monkeypatch, data):
+    monkeypatch.setattr(sources, "SCAN_CHUNK", 64)
+    path = tmp_path / "halves.csv"
+    path.write_bytes(data)
+    assert sources._halves(path, b"\n") == [(0, 1010), (1010, 2000)]  # the split these tests rely on
+    return refusal(tmp_path, data)
+
+
+@pytest.mark.parametrize(("where", "line"), [(1005, 101), (1015, 102), (1995, 200)])
+def test_a_nul_byte_in_either_half_is_named_by_its_line_in_the_file(tmp_path, monkeypatch, where, line):
+    # edge case: the last line of the first half, the first of the second, the file's last
+    data = HALVES[:where] + b"\x00" + HALVES[where + 1:]
+    error = refusal_in_halves(tmp_path, monkeypatch, data)
+    assert (error.key, error.params["line"]) == ("error.nul_byte", line)
+
+
+def test_extra_fields_are_counted_across_the_halves_from_the_top(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_EXTRA_FIELDS", 3)
+    # lines 31 and 151 get two extra fields each (",x,y" for the last 4 characters: same length): neither half
+    # alone passes 3; together they reach 4 at line 151
+    data = bytearray(HALVES)
+    for line in (31, 151):
+        start = (line - 1) * 10
+        data[start + 5:start + 9] = b",x,y"
+    error = refusal_in_halves(tmp_path, monkeypatch, bytes(data))
+    assert (error.key, error.params["line"], error.params["total"]) == ("error.too_many_fields", 151, 4)
+
+
+def test_the_first_problem_in_the_file_wins_over_one_in_the_second_half(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_LINE_BYTES", 15)
+    # a NUL on line 160 and a 20-byte line 40 (the line break of line 40 removed: lines 40 and 41 are one line)
+    data = bytearray(HALVES)
+    data[160 * 10 - 5] = 0
+    data[40 * 10 - 1] = ord(" ")
+    error = refusal_in_halves(tmp_path, monkeypatch, bytes(data))
+    assert (error.key, error.params["line"]) == ("error.line_too_long", 40)
+
+
 def test_quoted_separators_and_trailing_empty_fields_are_no_extra_fields(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "MAX_EXTRA_FIELDS", 0)
     # edge case: DuckDB drops trailing empty fields silently; commas inside quotes are text
