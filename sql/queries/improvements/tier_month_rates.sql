@@ -5,6 +5,10 @@
 -- paid order in it (any order of theirs in the month is a repeat purchase).
 -- Retention: of the tier's customers who placed a paid order in the month before, the share who placed
 -- one in this month too. Cancelled orders count as no order.
+--
+-- Speed: the counts come from the months customers bought in (within the months shown and the one before)
+-- and from how many of each tier first paid in each month, never from every customer in every month (that
+-- grid, 6 x 3.3M rows at 10M order lines, spilled to disk three joins long).
 
 with
 
@@ -45,50 +49,92 @@ months as (
     where last_month is not null
 ),
 
-customer_months as (
-    select distinct customer_id, order_month
-    from paid_orders
-),
-
 first_paid_months as (
     select customer_id, min(order_month) as first_month
     from paid_orders
     group by customer_id
 ),
 
-customer_in_month as (
+tier_sizes as (
+    select tier, count(*) as tier_customers
+    from tiers
+    group by tier
+),
+
+tier_first_months as (  -- how many of each tier's customers first paid in each month
+    select
+        tiers.tier,
+        first_paid_months.first_month,
+        count(*) as customers
+    from tiers
+    inner join first_paid_months using (customer_id)
+    group by all
+),
+
+customers_before as (
     select
         months.month,
-        months.last_order_day,
+        tier_first_months.tier,
+        sum(tier_first_months.customers)::bigint as customers_before_month
+    from months
+    inner join tier_first_months on tier_first_months.first_month < months.month
+    group by all
+),
+
+bought as (  -- each tier customer's months with a paid order, from the month before the first shown
+    select distinct
         tiers.tier,
         tiers.customer_id,
-        coalesce(first_paid_months.first_month < months.month, false) as was_customer_before,
-        this_month.customer_id is not null as ordered_this_month,
-        previous_month.customer_id is not null as ordered_previous_month
-    from months
-    cross join tiers
-    left join first_paid_months
-        on first_paid_months.customer_id = tiers.customer_id
-    left join customer_months as this_month
-        on this_month.customer_id = tiers.customer_id
-        and this_month.order_month = months.month
-    left join customer_months as previous_month
-        on previous_month.customer_id = tiers.customer_id
-        and previous_month.order_month = (months.month - interval 1 month)::date
+        paid_orders.order_month
+    from paid_orders
+    inner join tiers using (customer_id)
+    where paid_orders.order_month >= (select (min(month) - interval 1 month)::date from months)
+),
+
+buyers as (
+    select
+        bought.tier,
+        bought.order_month as month,
+        count(*) as buyers,
+        count(*) filter (where first_paid_months.first_month < bought.order_month) as repeat_buyers
+    from bought
+    inner join first_paid_months using (customer_id)
+    group by all
+),
+
+retained as (  -- bought in the month and in the one before
+    select
+        this_month.tier,
+        this_month.order_month as month,
+        count(*) as retained_buyers
+    from bought as this_month
+    inner join bought as previous_month
+        on previous_month.tier = this_month.tier
+        and previous_month.customer_id = this_month.customer_id
+        and previous_month.order_month = (this_month.order_month - interval 1 month)::date
+    group by all
 ),
 
 tier_months as (
     select
-        month,
-        tier,
-        any_value(last_order_day) >= last_day(month) as month_complete,
-        count(*) as tier_customers,
-        count(*) filter (where was_customer_before) as customers_before_month,
-        count(*) filter (where was_customer_before and ordered_this_month) as repeat_buyers,
-        count(*) filter (where ordered_previous_month) as previous_month_buyers,
-        count(*) filter (where ordered_previous_month and ordered_this_month) as retained_buyers
-    from customer_in_month
-    group by month, tier
+        months.month,
+        tier_sizes.tier,
+        months.last_order_day >= last_day(months.month) as month_complete,
+        tier_sizes.tier_customers,
+        coalesce(customers_before.customers_before_month, 0) as customers_before_month,
+        coalesce(this_month.repeat_buyers, 0) as repeat_buyers,
+        coalesce(previous_month.buyers, 0) as previous_month_buyers,
+        coalesce(retained.retained_buyers, 0) as retained_buyers
+    from months
+    cross join tier_sizes
+    left join customers_before
+        on customers_before.month = months.month and customers_before.tier = tier_sizes.tier
+    left join buyers as this_month
+        on this_month.month = months.month and this_month.tier = tier_sizes.tier
+    left join buyers as previous_month
+        on previous_month.month = (months.month - interval 1 month)::date and previous_month.tier = tier_sizes.tier
+    left join retained
+        on retained.month = months.month and retained.tier = tier_sizes.tier
 ),
 
 final as (

@@ -6,7 +6,10 @@
 with
 
 lines as (
+    -- an order's time is its earliest line's (order_rollup.sql), so an order placed on or after $previous_start
+    -- has no line before it: older lines, most of a long history, leave before the join instead of filling it
     select * from order_lines
+    where order_time >= $previous_start
 ),
 
 orders as (

@@ -128,6 +128,40 @@ def test_top_sellers_with_their_growth(tiny):
     assert same(categories["sales_growth"].tolist(), [0.8, float("nan"), 2.2])
 
 
+def test_an_order_counts_on_its_earliest_line_though_its_lines_straddle_the_period(workspace, tmp_path):
+    # An order's time is its earliest line's, whatever the later lines say (the queries leave out lines older
+    # than the period before joining them to their orders: this pins what that must not move). P1 is placed
+    # on Mar 31 with a line on Apr 1; P2 on Apr 30 with a line on May 1; c3's March order was cancelled.
+    shop = load_orders(workspace, tmp_path, """
+        order_id,customer_id,order_time,order_total,refunded_amount,status,sku,product_name,category,quantity,unit_price,currency
+        P1,c1,2024-03-31 23:00,30,0,completed,S1,Mug,Kitchen,1,10,USD
+        P1,c1,2024-04-01 01:00,30,0,completed,S2,Tea,Food,1,20,USD
+        P4,c3,2024-03-15 10:00,50,0,cancelled,S3,Lamp,Home,1,50,USD
+        P3,c1,2024-04-10 10:00,20,0,completed,S2,Tea,Food,1,20,USD
+        P5,c3,2024-04-15 10:00,10,0,completed,S1,Mug,Kitchen,1,10,USD
+        P6,c1,2024-04-20 10:00,20,0,completed,S2,Tea,Food,1,20,USD
+        P2,c2,2024-04-30 22:00,70,0,completed,S1,Mug,Kitchen,2,10,USD
+        P2,c2,2024-05-01 02:00,70,0,completed,S3,Lamp,Home,1,50,USD
+    """)
+    result = service.overview(shop, date(2024, 4, 1), date(2024, 4, 30))
+    assert (result.previous_start, result.previous_end) == (date(2024, 3, 2), date(2024, 3, 31))
+    found = figures(result)
+    # April: P3 20, P5 10, P6 20, P2 70 (both lines, May 1's too); March: P1 30 (both lines, April 1's too)
+    assert found["gmv"][:2] == (120.0, 30.0) and found["orders"][:2] == (4, 1)
+    assert found["units"][:2] == (6, 2)  # P3 1, P5 1, P6 1, P2 2 + 1; P1 1 + 1
+    # April's customers: c1 (P3, P6; back: P1 in March), c3 (new: P4 was cancelled), c2 (new)
+    assert found["customers"][:2] == (3, 1)
+    assert found["new_customers"][:2] == (2, 1) and found["returning_customers"][:2] == (1, 0)
+    assert found["cancelled_orders"][:2] == (0, 1) and found["cancelled_amount"][:2] == (0.0, 50.0)
+    # Lamp: P2's May 1 line 50 (P4 cancelled); Tea: P3 20 + P6 20, before P1's April 1 line 20;
+    # Mug: P5 10 + P2 2 x 10, before P1's 10
+    assert result.top_products[["sku", "units", "sales", "sales_before"]].values.tolist() == [
+        ["S3", 1, 50, 0], ["S2", 2, 40, 20], ["S1", 3, 30, 10]]
+    assert same(result.top_products["sales_growth"].tolist(), [float("nan"), 1.0, 2.0])
+    assert result.top_categories[["category", "units", "sales", "sales_before"]].values.tolist() == [
+        ["Home", 1, 50, 0], ["Food", 2, 40, 20], ["Kitchen", 3, 30, 10]]
+
+
 def test_a_period_without_orders_has_no_average_and_no_rate(tiny):
     result = service.overview(tiny, date(2024, 1, 6), date(2024, 1, 19))
     found = figures(result)
