@@ -793,15 +793,9 @@ def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], 
         except sources.SourceError as error:
             raise IngestError(error.key, labels=error.labels, **error.params) from None
         with duckdb.connect(config=connection_config()) as con:  # capped like a workspace's connection
-            try:
-                columns = [d[0] for d in con.execute(
-                    f"select * from read_csv($path, all_varchar = true, header = true, delim = '{source.delimiter}') limit 0",
-                    {"path": str(source.csv_path)},
-                ).description]
-            except duckdb.Error as error:
-                detail = _scrub(str(error).splitlines()[0], file_name, path, source.csv_path, source.csv_path.parent)
-                raise IngestError("error.unreadable_csv", file=file_name, detail=detail) from None
-        headers = list(columns)
+            # read as a load reads it: a malformed row among the first lines is the load's to reject, not a
+            # reason to refuse the file (DuckDB's sniffer gave up on it when it was not set aside)
+            headers = read_headers(con, source, file_name)
         return headers, detect_kind(headers)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

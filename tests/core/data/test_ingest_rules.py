@@ -141,6 +141,16 @@ def test_unrecognised_headers_ask_for_a_kind(workspace, tmp_path):
     assert ingest.inspect(path) == (["foo", "bar"], None)
 
 
+def test_a_malformed_row_among_the_first_lines_is_rejected_not_the_file(workspace, tmp_path):
+    # edge case: the Data page inspects a file before it previews it; DuckDB's sniffer refused the whole file
+    # over one short row near the top, so the owner never saw the rows a load would keep
+    path = write_csv(tmp_path / "orders.csv", "order_id,customer_id,order_time,order_total\n"
+                     "A1,c1,2024-05-01 10:00,10\nA2,c2\nA3,c3,2024-05-03 10:00,30,extra\nA4,c4,2024-05-04 10:00,40\n")
+    assert ingest.inspect(path) == (["order_id", "customer_id", "order_time", "order_total"], "orders")
+    report = ingest.preview(workspace, path)
+    assert (report.total_rows, report.rejected_count, [p.row for p in report.problems]) == (4, 2, [3, 4])
+
+
 def test_a_user_mapping_overrides_the_suggestion(workspace, tmp_path):
     path = write_csv(tmp_path / "t.csv", "day_of_visit,people\n2024-05-01,7\n")
     ingest.load(workspace, path, kind="traffic_daily", mapping={"date": "day_of_visit", "uv": "people"})
