@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/pages.py [--rows 1000000] [--rounds 3] [--pages customer_tiers,data] [--top 15]
                                     [--keep-results] [--skip-browser] [--skip-queries] [--json out.json]
+    .venv/bin/python bench/pages.py --reactions [--before /path/to/other/checkout] [--pages budget] [--json out.json]
+    .venv/bin/python bench/pages.py --growth 10000,100000,1000000,10000000 [--repeat 2] [--top 30] [--json out.json]
 
 The workspace is built once and kept under `bench/out/pages/<rows>/` (gitignored): `python -m core sample
 --rows N` and every file it writes ingested with `python -m core ingest --kind K` into one workspace, next to
@@ -21,6 +23,19 @@ Queries: the same pages run in-process through Streamlit's AppTest (pages waitin
 service whose `cached(...)` call or background job ran it (or the core function a page called directly):
 the slowest service calls, the slowest statements with their sql/ file and costliest operators. Then a warm
 pass under cProfile: what each page still does on a second visit. It prints figures and checks nothing.
+
+Reactions (`--reactions`, instead of the above): per page, a fresh server, the big workspace chosen, the page
+visited twice, then the widgets a marketer touches there (REACTIONS), each changed three times, from the click or
+key press that commits the change to idle with nothing pending for a quiet second, as for a visit; the same kinds
+of widget on a bare one-page Streamlit app before and after (the reference). Kept results are kept (the page's
+slow work is done, as on a later visit). `--before DIR` measures another checkout of the app (its own app.py,
+pages/ and core/, same workspace) in turn with this one, page by page, so a change is compared in one run.
+
+Growth (`--growth SIZES`, instead of the above): for each round and size in turn, a fresh process runs the query
+pass (no browser, no warm pass) on a private copy of that size's workspace (`<rows>/growth/`: no one else's kept
+results emptied, no other process's lock met); then, per page, per service call and per statement, the seconds
+at each size (medians of `--repeat` rounds), seconds per million lines, and the ratio of the largest size to the
+one before, flagged (!) from 1.2x linear up; the load average before and after each run.
 """
 
 from __future__ import annotations
@@ -83,11 +98,11 @@ st.navigation([st.Page(one, title="One", url_path="one", default=True), st.Page(
 '''
 
 # Installed once per document; `pending` are the openings of the texts a page shows where slow work is still
-# being worked out (catalog keys *_pending). Records, after each click: `shown`, the first moment the app is idle
-# (the page drawn, sections of slow work may still say they are being worked out), and `idleSince`, the start of
-# the current idle stretch with nothing pending. A run can be so quick that the script state never shows
-# "running" in the DOM (React batches it away); then the page's content changing counts as the run, and idle
-# starts at its last change.
+# being worked out (catalog keys *_pending). Records, after each click or key press (a slider or a date moved from
+# the keyboard): `shown`, the first moment the app is idle (the page drawn, sections of slow work may still say
+# they are being worked out), and `idleSince`, the start of the current idle stretch with nothing pending. A run
+# can be so quick that the script state never shows "running" in the DOM (React batches it away); then the page's
+# content changing counts as the run, and idle starts at its last change.
 WATCH_JS = """(pending) => {
   if (window.__bench) return;
   const busy = () => !document.querySelector('READY')
@@ -106,10 +121,12 @@ WATCH_JS = """(pending) => {
     if (state.idleSince === null || (changed && !state.sawBusy)) state.idleSince = now;
   };
   window.__bench = state;
-  document.addEventListener('click', () => {
+  const start = () => {
     Object.assign(state, {click: performance.now(), sawBusy: false, sawChange: false, shown: null, idleSince: null});
     check(false);
-  }, true);
+  };
+  document.addEventListener('click', start, true);
+  document.addEventListener('keydown', start, true);  // a widget moved from the keyboard (slider, date, Enter)
   new MutationObserver((records) => {
     const main = document.querySelector('[data-testid="stMain"]');
     check(!!main && records.some((r) => main.contains(r.target)));
@@ -181,14 +198,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(script: Path, data: Path, log_path: Path):
-    """`streamlit run script` on a free port, its workspaces in `data`; stopped (by its own pid) on exit."""
+def server(script: Path, data: Path, log_path: Path, cwd: Path = ROOT):
+    """`streamlit run script` on a free port, its workspaces in `data`, from `cwd` (another checkout of the app:
+    its own code); stopped (by its own pid) on exit."""
     port = free_port()
     log = log_path.open("w")
     process = subprocess.Popen(
         [python(), "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SHOPLENS_DATA_DIR": str(data)}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=cwd, env={**os.environ, "SHOPLENS_DATA_DIR": str(data)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180
@@ -223,11 +241,11 @@ class Visit:
     settled: float  # ... to idle with nothing pending (slow sections filled in), for a quiet second
 
 
-def visit(page, title: str, pending: list[str]) -> Visit:
+def visit(page, title: str, pending: list[str], timeout_ms: int = PAGE_TIMEOUT_MS) -> Visit:
     """Click the nav link `title` and wait until the app is idle with nothing pending for a quiet second."""
     page.evaluate(WATCH_JS, pending)
     page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()  # titles are no part of one another
-    page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=PAGE_TIMEOUT_MS, polling=50)
+    page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=timeout_ms, polling=50)
     shown, settled = page.evaluate(RESULT_JS)
     problems = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
     if problems:
@@ -376,6 +394,317 @@ def run_browser(workspace: Path, orders: int, keys: list[str], rounds: int, keep
     return {"bare": PageTimes(cold=before.cold + after.cold, warm=before.warm + after.warm), "pages": pages}
 
 
+# ---------------------------------------------------------------------------------------------- reactions
+
+# The widgets a marketer touches on each page, found by their Streamlit key (the element's class st-key-<key>;
+# a key ending in "*" is a prefix: keys that carry a channel's name or a saved choice). Each is changed three
+# times: a slider or number one step on, a select box, radio or segmented control to the next option (or to
+# `targets`, in turn), a toggle flipped, a date to the day before in its calendar. Settings a change saves (the tier money lines) are put
+# back afterwards, unmeasured. Budget's horizon comes last: its amounts are kept per horizon.
+REACTIONS: dict[str, list[tuple[str, str, str, tuple[str, ...] | None]]] = {
+    "sales": [
+        ("period", "sales_preset", "segmented", ("Last 7 days", "Last 90 days", "Last 30 days")),
+        ("show by", "sales_grain", "segmented", None),
+    ],
+    "products": [
+        ("period", "products_preset", "segmented", ("Last 7 days", "Last 90 days", "Last 30 days")),
+        ("slow-mover days", "slow_days", "number", None),
+        ("min support", "basket_support", "slider", None),
+        ("min confidence", "basket_confidence", "slider", None),
+        ("bought with", "basket_product", "selectbox", None),
+        ("weeks ahead", "forecast_horizon", "slider", None),
+        ("forecast product", "forecast_sku", "selectbox", None),
+        ("lead time", "restock_lead", "number", None),
+        ("service level", "restock_level", "slider", None),
+    ],
+    "diagnosis": [
+        ("period", "diagnosis_preset", "segmented", ("Last 7 days", "Last 90 days", "Last 30 days")),
+        ("funnel segment", "funnel_segment", "selectbox", None),
+    ],
+    "ab_testing": [
+        ("alpha", "ab_alpha", "selectbox", None),
+        ("experiment", "ab_experiment", "selectbox", None),
+        ("planner baseline", "plan_baseline", "number", None),
+        ("relative effect", "plan_relative", "toggle", None),
+        ("share of traffic", "plan_share", "slider", None),
+        ("results from", "ab_source", "radio", None),
+    ],
+    "customer_tiers": [
+        ("as of", "tiers_as_of", "date", None),
+        ("orders counted", "tiers_window", "selectbox", None),
+        ("money lines", "tier_lines_*", "radio", None),
+        ("clusters", "cluster_k", "selectbox", None),
+        ("tier to export", "export_tier", "selectbox", ("VIP", "Potential", "Normal")),
+        ("hold out", "touch_holdout", "slider", None),
+    ],
+    "budget": [
+        ("campaign budget", "budget_total_1m", "number", None),
+        ("channel slider", "slider_*", "slider", None),
+        ("hold total", "budget_hold", "toggle", None),
+        ("total to split", "opt_total_1m", "number", None),
+        ("keep in history", "opt_keep_history", "toggle", None),
+        ("matrix by tier", "matrix_by_tier", "toggle", None),
+        ("plan for", "budget_horizon", "radio", None),
+    ],
+    "improvements": [
+        ("window", "improvements_window", "slider", None),
+        ("quarter", "improvements_quarter", "selectbox", None),
+    ],
+}
+RESTORE = {"tier_lines_*"}  # saved in the workspace by the change: put back as found
+CHANGES = 3
+REACTION_TIMEOUT_MS = 300_000  # a change that never settles (nothing moved) fails after this
+
+# The reference: the same kinds of widget on a bare one-page app, each rerun drawing its value.
+BARE_WIDGETS_APP = '''import datetime
+
+import streamlit as st
+
+st.title("Widgets")
+values = [
+    st.segmented_control("A segmented control", ["one", "two", "three", "four"], default="one", key="segmented"),
+    st.number_input("A number", 0, 1000, 10, key="number"),
+    st.slider("A slider", 0, 100, 50, key="slider"),
+    st.selectbox("A select box", ["one", "two", "three", "four"], key="selectbox"),
+    st.toggle("A toggle", key="toggle"),
+    st.radio("A radio", ["one", "two", "three"], horizontal=True, key="radio"),
+    st.date_input("A date", datetime.date(2025, 6, 30), key="date"),
+]
+st.write(" ".join(str(value) for value in values))
+'''
+BARE_WIDGETS = [(kind, kind, kind, None) for kind in ("segmented", "number", "slider", "selectbox", "toggle", "radio", "date")]
+
+
+def _widget(page, key: str):
+    selector = f'[class*="st-key-{key[:-1]}"]' if key.endswith("*") else f".st-key-{key}"
+    return page.locator(selector).first
+
+
+def _now(box, kind: str) -> str:
+    """The option a radio or select box shows (what a change is put back to)."""
+    if kind == "radio":
+        return box.locator('[data-testid="stRadioOption"][data-selected="true"]').first.inner_text().strip()
+    if kind == "selectbox":
+        return box.get_by_role("combobox").first.input_value().strip()
+    return ""
+
+
+def _change(page, box, kind: str, target: str | None, memory: dict) -> str:
+    """Make one change a visitor would make; the click or key press that commits it starts the watcher's clock."""
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # a list opened while the page still scrolls closes again (react-aria)
+    if kind == "slider":
+        thumb = box.locator('input[type="range"]').first
+        now, top = float(thumb.input_value()), float(thumb.get_attribute("max"))
+        thumb.focus()
+        key = memory.setdefault("key", "ArrowRight" if now < top else "ArrowLeft")  # onwards: new values each time
+        thumb.press(key)
+        return f"{key} from {now:g}"
+    if kind == "number":
+        box.get_by_test_id("stNumberInputStepUp").click()
+        return "step up"
+    if kind == "toggle":
+        box.locator("label").first.click()
+        return "flipped"
+    if kind == "date":  # the day before, in the calendar (a typed day is committed only when the field is left)
+        box.get_by_role("button", name="Choose date").click()
+        page.locator('[role="gridcell"] [data-selected="true"]').first.wait_for(timeout=10_000)
+        page.keyboard.press("ArrowLeft")  # the calendar opens on the chosen day; the day before, across months too
+        target = page.locator('[role="gridcell"] [data-focused="true"]').first.get_attribute("aria-label")
+        page.keyboard.press("Enter")
+        return target
+    if kind in ("segmented", "radio"):
+        options = box.get_by_role("radio") if kind == "segmented" else box.get_by_test_id("stRadioOption")
+        texts = [text.strip() for text in options.all_inner_texts()]
+        if target is None:
+            chosen = [i for i in range(options.count()) if options.nth(i).get_attribute("data-selected") == "true"]
+            target = texts[(chosen[0] + 1) % len(texts) if chosen else 0]
+        options.nth(texts.index(target)).click()
+        return target
+    if kind == "selectbox":
+        options = page.get_by_role("option")
+        for attempt in range(5):  # a list opened while the page below still moves (a chart drawn) closes again
+            box.locator('button[aria-haspopup="listbox"]').first.click()  # the box's own "Open" button
+            try:
+                options.first.wait_for(timeout=2_000)
+                break
+            except Exception:  # noqa: BLE001 - open it again, a little later
+                page.keyboard.press("Escape")
+                page.wait_for_timeout(500 * (attempt + 1))
+        else:
+            raise RuntimeError("the select box's list did not open")
+        texts = [text.strip() for text in options.all_inner_texts()]
+        if target is None:
+            chosen = [i for i in range(options.count()) if options.nth(i).get_attribute("aria-selected") == "true"]
+            target = texts[(chosen[0] + 1) % len(texts) if chosen else 0]
+        options.nth(texts.index(target)).click()
+        return target
+    raise ValueError(kind)
+
+
+@dataclass
+class Reaction:
+    page: str
+    widget: str
+    kind: str
+    visits: list[Visit] = field(default_factory=list)
+    note: str = ""
+
+    def median(self, measure: str) -> float | None:
+        values = [getattr(v, measure) for v in self.visits]
+        return statistics.median(values) if values else None
+
+
+def react(page, widgets, page_key: str, pending: list[str]) -> list[Reaction]:
+    """Each widget changed CHANGES times; per change, from its click or key press to idle with nothing pending for a
+    quiet second (the watcher of the page visits)."""
+    found = []
+    for label, key, kind, targets in widgets:
+        reaction = Reaction(page_key, label, kind)
+        found.append(reaction)
+        box = _widget(page, key)
+        try:
+            box.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - not on this page for this shop (say, no second funnel segment)
+            reaction.note = "not shown"
+            print(f"    {label:<18} not shown", flush=True)
+            continue
+        first = _now(box, kind) if key in RESTORE else None
+        done: list[str] = []
+        memory: dict = {}
+        try:
+            for change in range(CHANGES):
+                box = _widget(page, key)  # a key with a saved choice in it is another element after the change
+                page.evaluate(WATCH_JS, pending)
+                did = _change(page, box, kind, None if targets is None else targets[change % len(targets)], memory)
+                page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=REACTION_TIMEOUT_MS, polling=50)
+                reaction.visits.append(Visit(*page.evaluate(RESULT_JS)))
+                problems = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
+                if problems:
+                    reaction.note = "error: " + " | ".join(p[:160] for p in problems)
+                    print(f"    ! {label}: {reaction.note}", flush=True)
+                done.append(did)
+            if first is not None and _now(_widget(page, key), kind) != first:
+                page.evaluate(WATCH_JS, pending)
+                _change(page, _widget(page, key), kind, first, {})
+                page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=REACTION_TIMEOUT_MS, polling=50)
+        except Exception as error:  # noqa: BLE001 - one widget's failure must not lose the others' figures
+            reaction.note = f"FAILED {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        reaction.note = reaction.note or "; ".join(done)
+        print(f"    {label:<18} " + " ".join(f"{v.shown:.2f}/{v.settled:.2f}" for v in reaction.visits)
+              + f"  ({reaction.note})", flush=True)
+    return found
+
+
+def measure_reactions(browser, workspace: Path, orders: int, keys: list[str], logs: Path,
+                      trees: dict[str, Path]) -> dict[str, dict[str, list[Reaction]]]:
+    """Per page, and per tree in turn (this checkout, and `--before` when given): a fresh server, the landing page
+    on the demo, the big workspace chosen, the page visited twice (the second a warm visit), then its widgets."""
+    names, pending = titles(), pending_texts()
+    found: dict[str, dict[str, list[Reaction]]] = {tree: {} for tree in trees}
+    for key in keys:
+        if key not in REACTIONS:
+            continue
+        landing = LANDING_FOR_DATA if key == LANDING else LANDING
+        for tree, root in trees.items():
+            print(f"  {names[key]} ({tree})", flush=True)
+            log = logs / f"server-reactions-{key}-{tree}.log"
+            with server(root / "app.py", workspace.parent, log, cwd=root) as url:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                try:
+                    page.goto(url)
+                    wait_idle(page)
+                    visit(page, names[landing], pending, REACTION_TIMEOUT_MS)
+                    choose_workspace(page, workspace.stem, orders)
+                    first = visit(page, names[key], pending, REACTION_TIMEOUT_MS)
+                    visit(page, names[landing], pending, REACTION_TIMEOUT_MS)
+                    warm = visit(page, names[key], pending, REACTION_TIMEOUT_MS)
+                    print(f"    first visit {first.shown:.2f}/{first.settled:.2f}, warm visit {warm.shown:.2f}/{warm.settled:.2f}",
+                          flush=True)
+                    found[tree][key] = react(page, REACTIONS[key], key, pending)
+                except Exception as error:  # noqa: BLE001 - one page's failure must not lose the others' figures
+                    page.screenshot(path=str(logs / f"fail-reactions-{key}-{tree}.png"))
+                    print(f"    FAILED {type(error).__name__}: {str(error)[:300]}", flush=True)
+                finally:
+                    context.close()
+    return found
+
+
+def measure_bare_widgets(browser, logs: Path) -> list[Reaction]:
+    script = OUT / "bare_widgets.py"
+    script.write_text(BARE_WIDGETS_APP)
+    empty = logs / "bare-data"
+    empty.mkdir(exist_ok=True)
+    with server(script, empty, logs / "server-bare-widgets.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(url)
+            wait_idle(page)
+            return react(page, BARE_WIDGETS, "(bare app)", [])
+        finally:
+            context.close()
+
+
+def run_reactions(workspace: Path, orders: int, keys: list[str], before: Path | None) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    logs = workspace.parent.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    trees = {"after": ROOT, **({"before": before.resolve()} if before else {})}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            print("reference: the same widgets on a bare Streamlit app", flush=True)
+            bare = measure_bare_widgets(browser, logs)
+            print(f"ShopLens on {workspace.name}, kept results kept" + (f"; before = {before}" if before else ""), flush=True)
+            pages = measure_reactions(browser, workspace, orders, keys, logs, trees)
+            print("reference again", flush=True)
+            again = measure_bare_widgets(browser, logs)
+        finally:
+            browser.close()
+    for first, second in zip(bare, again):
+        first.visits += second.visits
+    return {"bare": bare, "pages": pages}
+
+
+def print_reactions(found: dict) -> dict:
+    """page / widget / seconds: medians of the changes, settled (idle, nothing pending, a quiet second) with shown
+    (first idle) where they differ; x = settled / the bare app's settled for the same kind of widget."""
+    bare = {reaction.kind: reaction.median("settled") for reaction in found["bare"]}
+    trees = list(found["pages"])
+    print(f"\nReactions, seconds from the change (click or key press) to idle, median of {CHANGES} changes per widget"
+          f" ({', '.join(trees)}); x = settled / the bare app's for that kind of widget")
+    header = "".join(f" {tree + ' s':>10} {'x':>5}" for tree in trees)
+    print(f"  {'page':<15} {'widget':<18} {'kind':<10}{header}")
+
+    def cell(reaction: Reaction | None) -> str:
+        if reaction is None or not reaction.visits:
+            return f" {'-':>10} {'':>5}"
+        settled, shown = reaction.median("settled"), reaction.median("shown")
+        text = f"{settled:.2f}" if settled - shown < 0.05 else f"{shown:.2f}/{settled:.2f}"
+        ref = bare.get(reaction.kind)
+        return f" {text:>10} {settled / ref if ref else float('nan'):5.1f}"
+
+    for reaction in found["bare"]:
+        print(f"  {'(bare app)':<15} {reaction.widget:<18} {reaction.kind:<10}{cell(reaction)}")
+    figures = {"bare": [_reaction_json(r) for r in found["bare"]], "pages": {}}
+    first = found["pages"][trees[0]]
+    for key, reactions in first.items():
+        for index, reaction in enumerate(reactions):
+            others = [found["pages"][tree].get(key, [])[index:index + 1] for tree in trees]
+            cells = "".join(cell(other[0] if other else None) for other in others)
+            print(f"  {key:<15} {reaction.widget:<18} {reaction.kind:<10}{cells}")
+    for tree in trees:
+        figures["pages"][tree] = {key: [_reaction_json(r) for r in reactions] for key, reactions in found["pages"][tree].items()}
+    return figures
+
+
+def _reaction_json(reaction: Reaction) -> dict:
+    return {"widget": reaction.widget, "kind": reaction.kind, "note": reaction.note, "visits": [vars(v) for v in reaction.visits]}
+
+
 # ---------------------------------------------------------------------------------------------- queries
 
 @dataclass
@@ -491,13 +820,17 @@ class TimedCursor:
         return False
 
 
-def run_queries(workspace: Path, keys: list[str]) -> dict:
+def run_queries(workspace: Path, keys: list[str], warm: bool = True) -> dict:
     """Every page once through AppTest on the big workspace, in app.py's order, every statement timed. Caches are
     kept, as in the browser: a service two pages share counts on the first. Kept results are emptied first and
-    the pages wait for their slow work (SHOPLENS_WAIT_FOR_MODELS), so that work is timed too."""
+    the pages wait for their slow work (SHOPLENS_WAIT_FOR_MODELS), so that work is timed too. The demo workspace
+    the sidebar names is built before the clock starts (a data folder that never served the app has none)."""
     forget_kept_results(workspace)
     os.environ["SHOPLENS_DATA_DIR"] = str(workspace.parent)
     os.environ["SHOPLENS_WAIT_FOR_MODELS"] = "1"
+    from core.data.demo import ensure_demo
+
+    ensure_demo()
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext" from worker threads
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -546,8 +879,11 @@ def run_queries(workspace: Path, keys: list[str]) -> dict:
             errors = [e.value for e in app.exception] + [e.value for e in app.error]
             print(f"  {key:<16} {page_seconds[key]:7.2f} s in process, {sum(1 for s in log if s.page == key)} statements"
                   + (f"  ! {str(errors)[:300]}" if errors else ""), flush=True)
-        print("\nWarm pass: every page again with its caches warm, profiled (cProfile)", flush=True)
-        warm = warm_pass(app, keys, state, page_now)
+        if warm:
+            print("\nWarm pass: every page again with its caches warm, profiled (cProfile)", flush=True)
+            warm = warm_pass(app, keys, state, page_now)
+        else:
+            warm = {}
     finally:
         Workspace.cursor, state._cached_call, background._run = plain_cursor, plain_call, plain_run
     return {"statements": log, "page_seconds": page_seconds, "services": services, "warm": warm}
@@ -642,6 +978,167 @@ def print_queries(found: dict, top: int) -> list[dict]:
     return rows
 
 
+# ---------------------------------------------------------------------------------------------- growth
+
+def sql_summary(found: dict) -> dict:
+    """The query pass in sums a growth table can line up across sizes: SQL seconds per page; per service call
+    (page | service) its whole seconds and its SQL seconds; per statement (page | service | file or function)
+    its seconds, count and the costliest operators of its slowest run."""
+    pages: dict[str, float] = defaultdict(float)
+    services: dict[str, dict] = {}
+    statements: dict[str, dict] = {}
+    for s in found["statements"]:
+        pages[s.page] += s.seconds
+        entry = services.setdefault(f"{s.page} | {s.service}", {"seconds": 0.0, "sql": 0.0, "calls": 0})
+        entry["sql"] += s.seconds
+        entry = statements.setdefault(f"{s.page} | {s.service} | {s.source}",
+                                      {"seconds": 0.0, "count": 0, "slowest": 0.0, "operators": [], "sql": ""})
+        entry["seconds"] += s.seconds
+        entry["count"] += 1
+        if s.seconds >= entry["slowest"]:
+            entry.update(slowest=s.seconds, operators=s.operators, sql=s.sql[:200])
+    for page, service, seconds in found["services"]:
+        entry = services.setdefault(f"{page} | {service}", {"seconds": 0.0, "sql": 0.0, "calls": 0})
+        entry["seconds"] += seconds
+        entry["calls"] += 1
+    return {"pages": dict(pages), "services": services, "statements": statements}
+
+
+def private_copy(workspace: Path) -> Path:
+    """The workspace and its key folder copied to `<rows>/growth/data` (the demo beside it when the folder has
+    one), so the pass empties no one else's kept results and meets no other process's lock on the file."""
+    target = workspace.parent.parent / "growth" / "data"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for item in workspace.parent.iterdir():
+        if item.name == ".spill" or item.suffix in (".wal", ".building"):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, target / item.name)
+        else:
+            shutil.copy2(item, target / item.name)
+    return target / workspace.name
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def run_growth(sizes: list[int], repeat: int, pages: str, top: int) -> dict:
+    """For each round and size in turn, a fresh process runs the query pass (no browser, no warm pass) on a private
+    copy of that size's workspace; the figures of every run, with the load average before and after."""
+    logs = OUT / "growth-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    runs: dict[int, list[dict]] = {size: [] for size in sizes}
+    for round_number in range(repeat):
+        for size in sizes:
+            out = logs / f"{size}-{round_number}.json"
+            before = os.getloadavg()
+            started = perf_counter()
+            done = subprocess.run([python(), str(Path(__file__).resolve()), "--rows", str(size), "--skip-browser",
+                                   "--skip-warm", "--private-copy", "--pages", pages, "--top", str(top),
+                                   "--json", str(out)], cwd=ROOT, capture_output=True, text=True)
+            (logs / f"{size}-{round_number}.log").write_text(done.stdout + done.stderr)
+            after = os.getloadavg()
+            if done.returncode or not out.exists():
+                print(f"  round {round_number + 1} {size:>11,} lines: FAILED\n{done.stderr[-2000:]}", flush=True)
+                continue
+            result = json.loads(out.read_text())
+            result["load"] = [round(before[0], 2), round(after[0], 2)]
+            result["process_s"] = round(perf_counter() - started, 1)
+            runs[size].append(result)
+            page_seconds = result["queries"]["page_seconds"]
+            print(f"  round {round_number + 1} {size:>11,} lines: {sum(page_seconds.values()):7.1f} s of pages, "
+                  f"{sum(result['queries']['sql']['pages'].values()):7.1f} s SQL (load {before[0]:.1f} -> {after[0]:.1f})",
+                  flush=True)
+    return {"sizes": sizes, "runs": {str(size): found for size, found in runs.items()}}
+
+
+def print_growth(growth: dict, top: int) -> dict:
+    """Per page, per service call and per statement: seconds at each size (medians of the rounds), seconds per
+    million lines at the largest two sizes, and the ratio of the largest to the one before (linear = the ratio
+    of the sizes). A statement or call is flagged (!) when it grows 1.2x linear or more and takes 50 ms or more
+    at the largest size."""
+    sizes = [s for s in growth["sizes"] if growth["runs"][str(s)]]
+    if len(sizes) < 2:
+        print("growth: fewer than two sizes measured")
+        return {}
+    runs = {s: growth["runs"][str(s)] for s in sizes}
+    big, prev = sizes[-1], sizes[-2]
+    linear = big / prev
+
+    def median_of(size: int, pick, *args) -> float | None:
+        return _median([v for v in (pick(run, *args) for run in runs[size]) if v is not None])
+
+    def page_run(run, key):
+        return run["queries"]["page_seconds"].get(key)
+
+    def page_sql(run, key):
+        return run["queries"]["sql"]["pages"].get(key, 0.0)
+
+    def all_pages(run, pick):
+        return sum(v for v in (pick(run, k) for k in page_keys) if v is not None)
+
+    def service(run, key, field_):
+        return run["queries"]["sql"]["services"].get(key, {}).get(field_)
+
+    def statement(run, key):
+        return run["queries"]["sql"]["statements"].get(key, {}).get("seconds")
+
+    def label(size: int) -> str:
+        return f"{size / 1e6:g}M" if size >= 1_000_000 else f"{size // 1000}k"
+
+    heads = "".join(f" {label(s):>8}" for s in sizes)
+    per_m = f" {'s/M ' + label(prev):>9} {'s/M ' + label(big):>9} {label(big) + '/' + label(prev):>8}"
+    loads = {s: [x for run in runs[s] for x in run["load"]] for s in sizes}
+    print(f"\nGrowth, in process (AppTest, first visits, slow work waited for); medians of {len(runs[big])} round(s); "
+          "load average per size: " + ", ".join(f"{label(s)} {min(loads[s]):.1f}-{max(loads[s]):.1f}" for s in sizes))
+    print(f"linear from {label(prev)} to {label(big)} = {linear:g}x; ! = {1.2 * linear:g}x or more and 50 ms or more")
+
+    def row(name: str, values: dict[int, float | None], width: int = 44) -> tuple[str, float | None]:
+        name = re.sub(r"core\.(\w+)\.service:", r"\1:", name)  # page | customers:churn (background)
+        cells = "".join(f" {'-':>8}" if values[s] is None else f" {values[s]:8.2f}" for s in sizes)
+        a, b = values[prev], values[big]
+        ratio = b / a if a and b is not None and a > 0 else None
+        flag = "!" if ratio is not None and ratio >= 1.2 * linear and b >= 0.05 else " "
+        tail = (f" {a / prev * 1e6 if a is not None else float('nan'):9.2f} {b / big * 1e6 if b is not None else float('nan'):9.2f}"
+                f" {ratio if ratio is not None else float('nan'):7.1f}x{flag}")
+        print(f"  {name[:width]:<{width}}{cells}{tail}")
+        return flag, ratio
+
+    figures: dict = {"pages": {}, "services": {}, "statements": {}}
+    page_keys = list(runs[big][0]["queries"]["page_seconds"])
+    for title, pick in (("page run, seconds (Python and SQL)", page_run), ("SQL seconds per page", page_sql)):
+        print(f"\n  {title:<44}{heads}{per_m}")
+        for key in page_keys:
+            values = {s: median_of(s, pick, key) for s in sizes}
+            row(key, values)
+            figures["pages"].setdefault(key, {})[title] = values
+        row("(all pages)", {s: median_of(s, all_pages, pick) for s in sizes})
+
+    for title, field_ in (("service calls, whole seconds", "seconds"), ("service calls, SQL seconds", "sql")):
+        names = sorted({k for run in runs[big] for k in run["queries"]["sql"]["services"]},
+                       key=lambda k, f=field_: -(median_of(big, service, k, f) or 0))
+        print(f"\n  {title + f' (top {top} at {label(big)})':<44}{heads}{per_m}")
+        for key in names[:top]:
+            values = {s: median_of(s, service, key, field_) for s in sizes}
+            flag, ratio = row(key, values, 44)
+            figures["services"].setdefault(key, {})[field_] = {"values": values, "ratio": ratio, "flag": flag == "!"}
+
+    names = sorted({k for run in runs[big] for k in run["queries"]["sql"]["statements"]},
+                   key=lambda k: -(median_of(big, statement, k) or 0))
+    print(f"\n  {f'statements, SQL seconds (top {top} at {label(big)})':<44}{heads}{per_m}")
+    for key in names[:top]:
+        values = {s: median_of(s, statement, key) for s in sizes}
+        flag, ratio = row(key, values, 44)
+        slowest = max((run["queries"]["sql"]["statements"].get(key, {}) for run in runs[big]),
+                      key=lambda entry: entry.get("slowest", 0))
+        ops = "; ".join(f"{name} {sec:.2f}" for name, sec in slowest.get("operators", []))
+        count = slowest.get("count", 0)
+        print(f"      {key.split(' | ')[-1]}  ({count} stmt at {label(big)}; ops of its slowest: {ops})")
+        figures["statements"][key] = {"values": values, "ratio": ratio, "flag": flag == "!", "operators": ops}
+    return figures
+
 # ---------------------------------------------------------------------------------------------- main
 
 def code_state() -> dict:
@@ -682,16 +1179,43 @@ def main() -> None:
                          help="keep the workspace's kept results between servers (a restart, not a first visit)")
     options.add_argument("--skip-browser", action="store_true")
     options.add_argument("--skip-queries", action="store_true")
+    options.add_argument("--reactions", action="store_true",
+                         help="instead of the page visits and queries: each page's widgets changed after a warm visit")
+    options.add_argument("--before", type=Path,
+                         help="with --reactions: another checkout of the app (say, before a change), measured in turn")
+    options.add_argument("--growth", help="sizes (say 10000,100000,1000000,10000000): the query pass per size, in turn,"
+                         " each in a fresh process on a copy of its workspace, and how its seconds grow")
+    options.add_argument("--repeat", type=int, default=1, help="with --growth: rounds over the sizes (medians)")
+    options.add_argument("--skip-warm", action="store_true", help="no warm pass after the query pass")
+    options.add_argument("--private-copy", action="store_true",
+                         help="run the query pass on a copy of the workspace (under <rows>/growth/)")
     options.add_argument("--json", type=Path)
     args = options.parse_args()
     keys = [k for k in args.pages.split(",") if k]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run still stops the server it started
+
+    if args.growth:
+        sizes = [int(size) for size in args.growth.split(",") if size]
+        for size in sizes:
+            build_workspace(size)
+        growth = run_growth(sizes, args.repeat, ",".join(keys), args.top)
+        growth["table"] = print_growth(growth, args.top)
+        if args.json:
+            args.json.write_text(json.dumps({"code": code_state(), "growth": growth}, indent=2, default=str))
+        return
 
     print(f"workspace: {args.rows:,} order lines", flush=True)
     workspace = build_workspace(args.rows)
     result: dict = {"rows": args.rows, "rounds": args.rounds, "code": code_state(),
                     "build": json.loads((OUT / str(args.rows) / "built.json").read_text())}
     print(f"  {workspace} ({workspace.stat().st_size / 1e6:,.0f} MB)", flush=True)
+
+    if args.reactions:
+        found = run_reactions(workspace, result["build"]["rows_orders"], keys, args.before)
+        result["reactions"] = print_reactions(found)
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2, default=str))
+        return
 
     if not args.skip_browser:
         found = run_browser(workspace, result["build"]["rows_orders"], keys, args.rounds, args.keep_results)
@@ -700,9 +1224,10 @@ def main() -> None:
     if not args.skip_queries:
         print("\nQueries: every page once in process (AppTest), in the navigation's order", flush=True)
         try:
-            found = run_queries(workspace, keys)
+            found = run_queries(private_copy(workspace) if args.private_copy else workspace, keys,
+                                warm=not args.skip_warm)
             result["queries"] = {"page_seconds": found["page_seconds"], "slowest": print_queries(found, args.top),
-                                 "services": found["services"], "warm": found["warm"]}
+                                 "services": found["services"], "warm": found["warm"], "sql": sql_summary(found)}
         except Exception:  # noqa: BLE001 - the browser figures above still count
             traceback.print_exc()
 

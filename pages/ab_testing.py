@@ -103,6 +103,13 @@ def _by_hand(alpha: float):
     return typed.result
 
 
+@st.fragment
+def _planner_section(workspace: Workspace, baseline: float | None) -> None:
+    """The planner's inputs drive it alone: a change reruns it, not the verdict above."""
+    with guard():
+        _planner(workspace, baseline)
+
+
 def _planner(workspace: Workspace, baseline: float | None) -> None:
     st.subheader(t("ab.planner"))
     columns = st.columns(5)
@@ -127,6 +134,13 @@ def _planner(workspace: Workspace, baseline: float | None) -> None:
         margin = st.number_input(t("ab.margin"), min_value=0.0001, value=0.005, step=0.001, format="%.4f", key="plan_margin")
         st.write(t("ab.margin_result", n=f"{plan.users_for_margin(margin):,}", rate=f"{p1:.2%}", margin=f"{margin:.2%}"))
         st.caption(t("ab.margin_help"))
+
+
+@st.fragment
+def _register_section(workspace: Workspace) -> None:
+    """Editing the log reruns it alone; saving reruns the page."""
+    with guard():
+        _register(workspace)
 
 
 def _register(workspace: Workspace) -> None:
@@ -161,10 +175,8 @@ def render(workspace: Workspace) -> None:
         source = st.radio(t("ab.source"), sources, horizontal=True, key="ab_source",
                           format_func={s: t(f"ab.source.{s}") for s in sources}.get)
         result = _from_workspace(workspace, alpha) if source == "workspace" else _by_hand(alpha)
-    with guard():
-        _planner(workspace, result.rate_a if result is not None else None)
-    with guard():
-        _register(workspace)
+    _planner_section(workspace, result.rate_a if result is not None else None)
+    _register_section(workspace)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from core.platform.export import neutralise
 from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons
-from pages.components.state import cached, guard, lang, message_text, plain, t, t_user
+from pages.components.state import cached, fragment, guard, in_background, lang, message_text, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
 
 LOSING_MONEY = "color: #dc2626"
@@ -265,10 +265,33 @@ def _optimizer(period: service.Period, roles: dict[str, str], currency: str | No
     st.caption(t("budget.future_note", period=t(f"budget.period.{months_ahead}")))
 
 
+@st.fragment
+def _plans(overview: service.BudgetOverview, roles: dict[str, str]) -> None:
+    """The horizon drives the what-if and the optimiser alone (each a fragment of its own inside this one):
+    a change reruns them, not the returns, curves and matrix above and below."""
+    with guard():
+        period = service.plan_period(overview, _horizon())
+        _what_if(period, roles, overview.currency)
+        _optimizer(period, roles, overview.currency)
+
+
+@fragment
+def _matrix_section(workspace: Workspace) -> None:
+    """Its toggle drives this section alone: a change reruns it, not the page."""
+    with guard():
+        _matrix(workspace)
+
+
 def _matrix(workspace: Workspace) -> None:
     st.subheader(t("budget.matrix", days=service.MATRIX_DAYS))
     by_tier = st.toggle(t("budget.by_tier"), value=False, key="matrix_by_tier")
-    matrix = cached(service.matrix, workspace, by_tier=by_tier)
+    if by_tier:  # every customer's tier at each month's start: seconds on a big shop, so worked out in the background
+        matrix = in_background(service.matrix, workspace, service.MATRIX_DAYS, True)
+        if matrix is None:
+            show_pending("budget.matrix_pending")
+            return
+    else:
+        matrix = cached(service.matrix, workspace, by_tier=False)
     if matrix.empty:
         st.info(t("budget.no_matrix"))
         return
@@ -297,10 +320,8 @@ def render(workspace: Workspace) -> None:
         _roi(workspace, overview)
         roles = _roles(workspace, overview)
         _curves_section(overview)
-        period = service.plan_period(overview, _horizon())
-        _what_if(period, roles, overview.currency)
-        _optimizer(period, roles, overview.currency)
-        _matrix(workspace)
+        _plans(overview, roles)
+    _matrix_section(workspace)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from core.improvements import service as improvements
 from core.platform.money import money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, in_background, lang, plain, show_pending, t, t_user
+from pages.components.state import cached, derived, fragment, guard, in_background, lang, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
 
 WINDOWS = (None, 90, 180, 365)
@@ -74,6 +74,13 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
         for _, key, params in view.rules:
             st.write("• " + t_user(key, **params))
     with st.expander(t("tiers.thresholds", currency=view.currency or "–")):
+        _thresholds(workspace, view)
+
+
+@fragment
+def _thresholds(workspace: Workspace, view: service.TierView) -> None:
+    """Typing a line reruns this editor alone: nothing changes until it is saved, then the page follows."""
+    with guard():
         if workspace.is_demo:
             st.caption(t("tiers.demo_note"))
         edited = {}  # starts from the lines in force; saving makes them the owner's
@@ -94,6 +101,13 @@ def _segments(view: service.TierView) -> None:
         t("col.segment"): [t(f"rfm.segment.{s}") for s in segments["segment"]], t("col.customers"): segments["customers"],
         t("col.recency_days"): segments["recency_days"], t("col.monetary"): _amounts(segments["monetary"], view.currency),
     }), hide_index=True, column_config=_counts(t("col.customers"), t("col.recency_days")))
+
+
+@fragment
+def _movement(workspace: Workspace, view: service.TierView) -> None:
+    """The earlier date drives this section alone."""
+    with guard():
+        _movement_section(workspace, view)
 
 
 def _movement_section(workspace: Workspace, view: service.TierView) -> None:
@@ -119,6 +133,17 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
 
 def _describe(row: pd.Series) -> str:
     return t(row["description_key"], **{name: t(key) for name, key in row["description_params"].items()})
+
+
+@fragment
+def _groups_and_export(groups_box, export_box, workspace: Workspace, view: service.TierView,
+                       model: service.ChurnView | None) -> None:
+    """The number of groups and the tier to export drive these two sections alone (one fragment, each drawn in
+    its place on the page): the list and its file always carry the groups shown above them."""
+    with groups_box, guard():
+        groups = _clusters_section(workspace, view)
+    with export_box, guard():
+        _export(workspace, view, groups, model)
 
 
 def _clusters_section(workspace: Workspace, view: service.TierView) -> service.ClusterView | None:
@@ -164,7 +189,8 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     st.caption(t("tiers.churn_help", cutoff=model.cutoff, days=model.horizon_days, holdout=f"{model.count_holdout:,}"))
     st.altair_chart(charts.churn_lift(model.lift, lang()))
     st.markdown("**" + t("tiers.at_risk") + "**")
-    risky = service.at_risk(view, model)
+    risky = derived(service.at_risk, workspace, (view.as_of, view.window_days, view.lines), view, model,
+                    services=(service.tiers, service.churn))  # not again on every rerun of the page
     st.dataframe(pd.DataFrame({
         t("col.customer"): shop_text(risky["customer_id"]), t("col.tier"): [_tier_label(x) for x in risky["tier"]],
         t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],
@@ -175,7 +201,7 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     return model
 
 
-@st.fragment
+@fragment
 def _plan(workspace: Workspace, view: service.TierView) -> None:
     st.subheader(t("tiers.plan"))
     vip_orders_per_year = view.vip_orders_per_year
@@ -238,7 +264,6 @@ def _cross_sell(workspace: Workspace) -> None:
         }), hide_index=True)
 
 
-@st.fragment
 def _export(workspace: Workspace, view: service.TierView, groups: service.ClusterView | None,
             model: service.ChurnView | None) -> None:
     st.subheader(t("tiers.export"))
@@ -248,11 +273,17 @@ def _export(workspace: Workspace, view: service.TierView, groups: service.Cluste
     options = [None, *service.TIERS]
     tier = st.selectbox(t("tiers.export_tier"), options, key="export_tier",
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
-    listing = service.customer_list(view, groups, model, tier)
+    # groups and risk joined to every customer once per tier view, groups and model; a tier only picks its rows
+    made_from = (view.as_of, view.window_days, view.lines, st.session_state.get("cluster_k"),
+                 groups.labels is not None, model.scores is not None)
+    every = derived(service.customer_list, workspace, made_from, view, groups, model,
+                    services=(service.tiers, service.clusters, service.churn))
+    listing = service.tier_list(every, tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
-    _download(workspace, listing, "tiers", service.keeps_contacts(workspace))
+    keeps_contacts = service.keeps_contacts(workspace)
+    _download(workspace, listing, "tiers", keeps_contacts)
     if tier is not None and len(listing.rows):
-        _touch(workspace, tier, listing)
+        _touch(workspace, tier, listing, keeps_contacts)
 
 
 def _without_contacts(listing: service.CustomerList) -> service.CustomerList:
@@ -279,7 +310,14 @@ def _download(workspace: Workspace, listing: service.CustomerList, key: str, has
                                    args=(workspace, listing) if full else None)
 
 
-def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> None:
+@fragment
+def _touch(workspace: Workspace, tier: str, listing: service.CustomerList, keeps_contacts: bool) -> None:
+    """A fragment of its own: the touch's channel, share and date rerun it alone."""
+    with guard():
+        _touch_section(workspace, tier, listing, keeps_contacts)
+
+
+def _touch_section(workspace: Workspace, tier: str, listing: service.CustomerList, keeps_contacts: bool) -> None:
     """Use the list for a touch: record who is contacted and who is held out, so the Improvements page can
     measure the campaign; the download then holds only the customers to contact."""
     st.markdown("**" + t("tiers.touch_title") + "**")
@@ -293,8 +331,10 @@ def _touch(workspace: Workspace, tier: str, listing: service.CustomerList) -> No
     if workspace.is_demo:
         st.caption(t("tiers.touch_demo"))
         return
-    # customers without marketing consent are left out of the touch (and its holdout) unless the owner says so
-    reachable = service.with_contacts(workspace, listing, consented_only=True)
+    # customers without marketing consent are left out of the touch (and its holdout) unless the owner says so;
+    # a workspace that keeps no contact details has nothing to look up
+    reachable = (service.with_contacts(workspace, listing, consented_only=True) if keeps_contacts
+                 else service.ContactList(listing=listing, has_contacts=False, full=False, left_out=0))
     if reachable.has_contacts:
         include = st.checkbox(t("tiers.touch_include_unconsented"), key="touch_include_unconsented",
                               help=t("tiers.touch_include_unconsented_help"))
@@ -333,11 +373,12 @@ def render(workspace: Workspace) -> None:
         view = cached(service.tiers, workspace, as_of, window, lines)
         _tiers(workspace, view)
         _segments(view)
-        _movement_section(workspace, view)
-        groups = _clusters_section(workspace, view)
+        _movement(workspace, view)
+        groups_box = st.container()  # the groups go here, drawn with the list they label (further down)
         model = _churn_section(workspace, view)
         _plan(workspace, view)
-        _export(workspace, view, groups, model)
+        export_box = st.container()
+        _groups_and_export(groups_box, export_box, workspace, view, model)
 
 
 if __name__ == "__main__":

@@ -87,14 +87,24 @@ def _health(workspace: Workspace, result: service.Diagnosis) -> None:
         health_editor.show(workspace, result.health_settings)
 
 
+@st.fragment
 def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
+    """The segment box drives this section alone: a change reruns it and reads that segment's funnel only."""
+    with guard():
+        _funnel_section(workspace, result)
+
+
+def _funnel_section(workspace: Workspace, result: service.Diagnosis) -> None:
     st.subheader(t("diagnosis.funnel"))
     if not data_status.require(workspace, "funnel_stages"):
         return
-    if len(result.segments) > 1:  # the result was computed for this box's value, read before it is drawn
-        st.selectbox(t("diagnosis.segment"), result.segments, key=SEGMENT_KEY,
-                     format_func=lambda s: t("diagnosis.all_segments") if s == "all" else s)
-    table = result.funnel
+    chosen = service.FunnelView(result.funnel, result.funnel_before)  # the default segment's, in the diagnosis
+    if len(result.segments) > 1:
+        segment = st.selectbox(t("diagnosis.segment"), result.segments, key=SEGMENT_KEY,
+                               format_func=lambda s: t("diagnosis.all_segments") if s == "all" else s)
+        if segment != result.segments[0]:
+            chosen = cached(service.funnel_for, workspace, result.start, result.end, segment)
+    table = chosen.funnel
     if table.empty:
         st.info(t("diagnosis.funnel_empty_period"))
         return
@@ -110,12 +120,12 @@ def _funnel(workspace: Workspace, result: service.Diagnosis) -> None:
                           key="register_funnel")
     if not result.funnel_split.empty:
         st.altair_chart(charts.funnel_split(result.funnel_split, lang()))
-    if not result.funnel_before.empty:
+    if not chosen.funnel_before.empty:
         st.markdown("**" + t("diagnosis.funnel_compare") + "**")
         st.dataframe(pd.DataFrame({
-            t("col.stage"): shop_text(result.funnel_before["stage"]),
-            t("col.loss_rate"): result.funnel_before["loss_rate"].map(_percent),
-            t("col.loss_rate_before"): result.funnel_before["loss_rate_before"].map(_percent),
+            t("col.stage"): shop_text(chosen.funnel_before["stage"]),
+            t("col.loss_rate"): chosen.funnel_before["loss_rate"].map(_percent),
+            t("col.loss_rate_before"): chosen.funnel_before["loss_rate_before"].map(_percent),
         }), hide_index=True, placeholder=MISSING)
 
 
@@ -159,8 +169,8 @@ def render(workspace: Workspace) -> None:
         return
     with guard():
         start, end = period_picker.show(cached(service.date_range, workspace), key="diagnosis")
-        # "all" before the box exists too: the first run and the next ask for the same cached result
-        result = cached(service.diagnose, workspace, start, end, segment=st.session_state.get(SEGMENT_KEY) or "all")
+        # always the default segment's funnel: the segment box reads its own funnel (the page is not worked out again)
+        result = cached(service.diagnose, workspace, start, end, segment="all")
         # built only when clicked, on Streamlit's download thread: everything it needs is bound here, not read there
         st.download_button(
             t("diagnosis.download_report"), data=partial(report.shop_report, Workspace(workspace.path), start, end, lang()),

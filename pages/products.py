@@ -32,6 +32,14 @@ def _day(value) -> str:
     return MISSING if value is None or pd.isna(value) else period_picker.day(pd.Timestamp(value).date())
 
 
+@st.fragment
+def _performance_section(workspace: Workspace) -> None:
+    """The period and the slow-mover days drive this section alone: a change reruns it, not the page."""
+    with guard():
+        start, end = period_picker.show(cached(service.date_range, workspace), key="products")
+        _performance(workspace, start, end)
+
+
 def _performance(workspace: Workspace, start, end) -> None:
     st.subheader(t("products.performance_title"))
     slow_days = st.number_input(t("products.slow_days"), 7, 365, service.SLOW_DAYS, step=1, key="slow_days",
@@ -120,14 +128,21 @@ def _rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+@st.fragment
 def _bought_together(workspace: Workspace) -> None:
+    with guard():
+        _rules(workspace)
+
+
+def _rules(workspace: Workspace) -> None:
     st.subheader(t("products.basket_title"))
     left, right = st.columns(2)
     support = left.slider(t("products.min_support"), 0.0, 5.0, service.DEFAULT_MIN_SUPPORT * 100, 0.1,
                           format="%.1f%%", key="basket_support", help=t("products.min_support_help"))
     confidence = right.slider(t("products.min_confidence"), 0, 100, round(service.DEFAULT_MIN_CONFIDENCE * 100), 5,
                               format="%d%%", key="basket_confidence", help=t("products.min_confidence_help"))
-    found = cached(service.bought_together, workspace, support / 100, confidence / 100)
+    # every rule counted once; a slider filters them (the same rules as counting with its minimums)
+    found = service.rules_meeting(cached(service.every_rule, workspace), support / 100, confidence / 100)
     if found.missing:
         st.info(t_user(found.missing, **found.missing_params))
         return
@@ -158,11 +173,18 @@ def _bought_together(workspace: Workspace) -> None:
     st.caption(t("products.basket_help"))
 
 
+@st.fragment
+def _forecast_section(workspace: Workspace) -> None:
+    with guard():
+        _forecast(workspace)
+
+
 def _forecast(workspace: Workspace) -> None:
     st.subheader(t("products.forecast_title"))
     horizon = st.slider(t("products.horizon"), service.MIN_HORIZON, service.MAX_HORIZON, service.HORIZON,
                         key="forecast_horizon")
-    found = cached(service.demand, workspace, horizon)
+    # the weekly history is read once; a horizon only forecasts again from it (a few hundredths of a second)
+    found = service.demand_for(workspace, cached(service.demand_history, workspace), horizon)
     result = found.forecasts
     if result.reason:
         st.info(t(result.reason))
@@ -209,6 +231,12 @@ def _accuracy_text(row) -> str:
              naive=f"{row['naive_mae']:,.1f}", mean4=f"{row['mean4_mae']:,.1f}")
 
 
+@st.fragment
+def _restock_section(workspace: Workspace) -> None:
+    with guard():
+        _restock(workspace)
+
+
 def _restock(workspace: Workspace) -> None:
     st.subheader(t("products.restock_title"))
     lead, level, over, cover = st.columns(4)
@@ -218,7 +246,11 @@ def _restock(workspace: Workspace) -> None:
                                  format="%d%%", key="restock_level", help=t("products.service_level_help"))
     overstock = over.number_input(t("products.overstock_days"), 7, 730, service.OVERSTOCK_DAYS, key="restock_over")
     cover_days = cover.number_input(t("products.order_cover_days"), 1, 365, service.ORDER_COVER_DAYS, key="restock_cover")
-    found = cached(service.restock, workspace, lead_time, service_level / 100, overstock, cover_days)
+    # the weekly history and the stock are read once; these inputs only change the plan worked out from them
+    held = cached(service.stock, workspace)
+    demand = None if held.missing else service.demand_for(workspace, cached(service.demand_history, workspace),
+                                                           service.HORIZON)
+    found = service.restock_from(demand, held, lead_time, service_level / 100, overstock, cover_days)
     if found.missing:
         st.info(t(found.missing))
         return
@@ -243,18 +275,14 @@ def _restock(workspace: Workspace) -> None:
 
 
 def render(workspace: Workspace) -> None:
+    """Four sections, each a fragment: a widget reruns its own section only (issue 16: reactions within 0.5 s)."""
     st.title(t("products.title"))
     if not data_status.require(workspace, "orders"):
         return
-    with guard():
-        start, end = period_picker.show(cached(service.date_range, workspace), key="products")
-        _performance(workspace, start, end)
-    with guard():
-        _bought_together(workspace)
-    with guard():
-        _forecast(workspace)
-    with guard():
-        _restock(workspace)
+    _performance_section(workspace)
+    _bought_together(workspace)
+    _forecast_section(workspace)
+    _restock_section(workspace)
 
 
 if __name__ == "__main__":

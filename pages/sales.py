@@ -38,7 +38,14 @@ def _figures(result: service.Overview) -> None:
             for reason, keys in result.missing)))
 
 
+@st.fragment
 def _over_time(workspace: Workspace, result: service.Overview) -> None:
+    """Its grain drives this section alone: a change reruns it, not the page."""
+    with guard():
+        _sales_over_time(workspace, result)
+
+
+def _sales_over_time(workspace: Workspace, result: service.Overview) -> None:
     st.subheader(t("sales.over_time"))
     suggested = service.suggested_grain(result.start, result.end)
     if st.session_state.get(SUGGESTED_KEY) != suggested:  # a period of another length starts at its own grain

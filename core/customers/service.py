@@ -256,6 +256,13 @@ def customer_list(tiers: TierView, groups: ClusterView, churn: ChurnView, tier: 
     return CustomerList(rows=chosen[columns].reset_index(drop=True), file_name=f"customers-{(tier or 'all').lower()}.csv")
 
 
+def tier_list(every: CustomerList, tier: str | None = None) -> CustomerList:
+    """One tier's part (None: all) of the list of every tier (`customer_list(..., None)`), as `customer_list`
+    gives it for that tier: the page joins groups and risk once and only picks the tier after."""
+    rows = every.rows if tier is None else every.rows[every.rows["tier"] == tier].reset_index(drop=True)
+    return CustomerList(rows=rows, file_name=f"customers-{(tier or 'all').lower()}.csv")
+
+
 def contact_list(listing: CustomerList, customer_ids, name: str) -> CustomerList:
     """The part of a list to contact (a campaign's holdout left out), under its own file name."""
     keep = set(customer_ids)

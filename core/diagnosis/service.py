@@ -143,6 +143,22 @@ def traffic_anomalies(workspace: Workspace, start: date | None = None, end: date
     return TrafficAlerts(traffic.anomalies(workspace, start, end), traffic.UV_DROP, traffic.HIGH_BOUNCE)
 
 
+@dataclass(frozen=True)
+class FunnelView:
+    funnel: pd.DataFrame  # the segment's funnel for the period, as Diagnosis.funnel
+    funnel_before: pd.DataFrame  # as Diagnosis.funnel_before
+
+
+def funnel_for(workspace: Workspace, start: date, end: date, segment: str | None = None) -> FunnelView:
+    """One segment's funnel for start..end against the period before, as `diagnose` gives it: the page's segment
+    box asks for this alone instead of the whole diagnosis again (None, or a segment not in the data: the default)."""
+    segment = segment if segment in funnel.segments(workspace) else None
+    dated = funnel.has_dates(workspace)
+    stages = funnel.funnel(workspace, segment, *((start, end) if dated else (None, None)))
+    earlier = funnel.funnel(workspace, segment, *kpi.previous(start, end)) if dated else stages.iloc[0:0]
+    return FunnelView(stages, funnel.against(stages, earlier))
+
+
 @reads_settings(health.WEIGHTS_KEY, health.THRESHOLDS_KEY, *data.ORDER_SETTINGS)
 def diagnose(workspace: Workspace, start: date, end: date, segment: str | None = None) -> Diagnosis:
     """Everything the page and the report show for start..end; `segment` picks the funnel (None, or
@@ -151,11 +167,8 @@ def diagnose(workspace: Workspace, start: date, end: date, segment: str | None =
     before = kpi.period(workspace, *kpi.previous(start, end))
     checked = health_check(workspace, start, end)
     segments = tuple(funnel.segments(workspace))
-    segment = segment if segment in segments else None
-    dated = funnel.has_dates(workspace)
-    window = (start, end) if dated else (None, None)
-    stages = funnel.funnel(workspace, segment, *window)
-    earlier = funnel.funnel(workspace, segment, *kpi.previous(start, end)) if dated else stages.iloc[0:0]
+    window = (start, end) if funnel.has_dates(workspace) else (None, None)
+    chosen = funnel_for(workspace, start, end, segment)
     return Diagnosis(
         start=start,
         end=end,
@@ -169,9 +182,9 @@ def diagnose(workspace: Workspace, start: date, end: date, segment: str | None =
         problems=checked.problems,
         health_settings=health_settings(workspace, end),
         segments=segments,
-        funnel=stages,
+        funnel=chosen.funnel,
         funnel_split=funnel.split(workspace, *window),
-        funnel_before=funnel.against(stages, earlier),
+        funnel_before=chosen.funnel_before,
         anomalies=traffic.anomalies(workspace, start, end),
         daily_by_channel=traffic.daily_by_channel(workspace, start, end),
         daily_totals=traffic.daily_totals(workspace, start, end),

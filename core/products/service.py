@@ -8,7 +8,7 @@ data version alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -56,6 +56,24 @@ def bought_together(workspace, min_support: float = DEFAULT_MIN_SUPPORT,
     return basket.rules(workspace, min_support, min_confidence)
 
 
+def every_rule(workspace) -> Rules:
+    """Every pair's rules, no minimums: the page reads the rules meeting its sliders' minimums from it
+    (`rules_meeting`), so moving a slider filters instead of counting the orders again."""
+    return basket.rules(workspace, 0.0, 0.0)
+
+
+def rules_meeting(every: Rules, min_support: float = DEFAULT_MIN_SUPPORT,
+                  min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Rules:
+    """The rules of `every` (`every_rule`) meeting both minimums: the rules `bought_together` gives for them.
+    The query keeps a rule when its support and confidence reach the minimums, and leaves out products below
+    the minimum support only because no pair of theirs could reach it; the counts, names and order of the
+    rules left do not depend on the minimums."""
+    table = every.table
+    kept = table[(table["support"] >= float(min_support)) & (table["confidence"] >= float(min_confidence))]
+    return Rules(every.orders, every.multi_product_orders, float(min_support), float(min_confidence),
+                 kept.reset_index(drop=True), every.missing)
+
+
 def cross_sell(workspace, top: int = 5) -> CrossSell:
     """What to recommend to customers worth growing: the strongest pairs, read the way shoppers follow them."""
     return basket.cross_sell_suggestions(workspace, top)
@@ -76,9 +94,35 @@ class Demand:
 def demand(workspace, horizon: int = HORIZON, as_of: date | None = None) -> Demand:
     """Weekly units per SKU for the next `horizon` weeks with an 80% band, each SKU's method and its measured
     accuracy; `as_of` defaults to the day after the last order, and only orders before it are used."""
-    found = forecast.forecast_workspace(workspace, horizon, as_of)
-    history = found.history if found.history is not None else pd.DataFrame(columns=["sku", "week_start", "units"])
-    return Demand(found, history, product_performance.product_names(workspace))
+    return demand_for(workspace, demand_history(workspace, as_of), horizon)
+
+
+@dataclass(frozen=True)
+class DemandHistory:
+    as_of: date | None  # the day the forecast starts; None without orders
+    weekly: pd.DataFrame | None  # forecast.weekly_units before as_of; None without orders
+    names: pd.DataFrame  # sku, product_name
+
+
+def demand_history(workspace, as_of: date | None = None) -> DemandHistory:
+    """What a forecast of any horizon learns from, read once (`demand_for`): moving the horizon forecasts again
+    without reading the orders again. `as_of` as for `demand`."""
+    if as_of is None:
+        last = sales.date_range(workspace).last
+        as_of = None if last is None else last + timedelta(days=1)
+    weekly = None if as_of is None else forecast.weekly_units(workspace, as_of)
+    return DemandHistory(as_of, weekly, product_performance.product_names(workspace))
+
+
+def demand_for(workspace, history: DemandHistory, horizon: int = HORIZON) -> Demand:
+    """`demand` from its history (`demand_history`); without orders before as_of the forecast says so, as
+    `forecast.forecast_workspace` does (which then reads nothing heavy)."""
+    if history.weekly is None or history.weekly.empty:
+        found = forecast.forecast_workspace(workspace, horizon, history.as_of)
+    else:
+        found = forecast.forecast(history.weekly, horizon, history.as_of)
+    weekly = found.history if found.history is not None else pd.DataFrame(columns=["sku", "week_start", "units"])
+    return Demand(found, weekly, history.names)
 
 
 @dataclass(frozen=True)
@@ -113,18 +157,37 @@ def expected_daily_demand(found: Forecasts, history: pd.DataFrame) -> pd.DataFra
     return daily.assign(method=weekly["method"].to_numpy())
 
 
+@dataclass(frozen=True)
+class Stock:
+    on_hand: pd.DataFrame  # replenishment.stock: one row per inventory SKU; empty without the inventory file
+    missing: str | None  # NEEDS_INVENTORY when there is no stock to plan from
+
+
+def stock(workspace) -> Stock:
+    """The inventory file's stock position, read once for every choice of the plan's inputs."""
+    on_hand = replenishment.stock(workspace)
+    return Stock(on_hand, NEEDS_INVENTORY if on_hand.empty else None)
+
+
 def restock(workspace, lead_time_days: float = LEAD_TIME_DAYS, service_level: float = SERVICE_LEVEL,
             overstock_days: float = OVERSTOCK_DAYS, order_cover_days: float = ORDER_COVER_DAYS,
             horizon: int = HORIZON) -> StockPlan:
     """Per SKU in the inventory file: daily demand from the forecast, days of cover, the reorder point for the
     service level, the quantity to order and a status. `lead_time_days` is used where the file gives none."""
-    missing = replenishment.missing_stock(workspace)
-    if missing:
-        return StockPlan(pd.DataFrame(columns=[*replenishment.COLUMNS, "product_name", "method"]), None, missing)
-    found = demand(workspace, horizon)
+    held = stock(workspace)
+    return restock_from(None if held.missing else demand(workspace, horizon), held, lead_time_days, service_level,
+                        overstock_days, order_cover_days)
+
+
+def restock_from(found: Demand | None, held: Stock, lead_time_days: float = LEAD_TIME_DAYS,
+                 service_level: float = SERVICE_LEVEL, overstock_days: float = OVERSTOCK_DAYS,
+                 order_cover_days: float = ORDER_COVER_DAYS) -> StockPlan:
+    """`restock` from a forecast and a stock position already read (`demand`, `stock`): the page's inputs only
+    change the plan, not what it is worked out from. `found` may be None when `held` is missing."""
+    if held.missing:
+        return StockPlan(pd.DataFrame(columns=[*replenishment.COLUMNS, "product_name", "method"]), None, held.missing)
     daily = expected_daily_demand(found.forecasts, found.history)
-    plan = replenishment.plan(daily, replenishment.stock(workspace), lead_time_days, service_level, overstock_days,
-                              order_cover_days)
+    plan = replenishment.plan(daily, held.on_hand, lead_time_days, service_level, overstock_days, order_cover_days)
     plan = plan.merge(found.names, on="sku", how="left").merge(daily[["sku", "method"]], on="sku", how="left")
     return StockPlan(plan, found.forecasts.as_of, None)
 

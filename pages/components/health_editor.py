@@ -14,7 +14,9 @@ from pages.components.state import t
 SCORES = (5, 4, 3, 2)  # the editor's cut-off columns, one per score
 
 
+@st.fragment
 def show(workspace: Workspace, shown: service.HealthSettings) -> None:
+    """A fragment: editing reruns the editor alone; saving reruns the page (st.rerun), whose scores follow."""
     read_only = workspace.is_demo
     if read_only:
         st.caption(t("diagnosis.demo_edit_note"))

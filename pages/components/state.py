@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -168,7 +169,12 @@ def run_page(render) -> None:
     if waiting is not None:  # a private workspace: nothing of it, nor the demo in its place, until unlocked
         st.info(t_user("access.locked_page", name=waiting.display_name))
         return
-    st.session_state[GRACE] = GRACE_SECONDS
+    # a page's first run may wait for quick slow work; a rerun of the same page (a widget moved) waits less, so
+    # the reaction stays within half a second and a longer job shows as being worked out (issue 16)
+    page = getattr(getattr(render, "__code__", None), "co_filename", None)  # pages run as __main__: their file
+    again = st.session_state.get(LAST_PAGE) == page
+    st.session_state[LAST_PAGE] = page
+    st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     render(workspace)
     watch_pending()
 
@@ -184,6 +190,22 @@ def cached(service, workspace: Workspace, *args, **kwargs):
     the version of the settings the service reads, and the inputs: the one way a page asks core for data."""
     return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path),
                         workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+
+
+def derived(function, workspace: Workspace, made_from: tuple, *parts, services: tuple = ()):
+    """`function(*parts)` where the parts are results of cached services or slow work (a tier view, a model):
+    cached on the workspace, its data version, the version of the settings those `services` read, and
+    `made_from`, the inputs the parts were made from (with whether each was ready), so a rerun that changes none
+    of them reuses the answer. The parts are not hashed (they hold a row per customer)."""
+    keys = tuple(sorted({key for service in services for key in settings_keys(service)}))
+    return _derived_call(f"{function.__module__}:{function.__qualname__}", str(workspace.path),
+                         workspace.cache_key(keys), made_from, parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _derived_call(target: str, path: str, versions: tuple[str, int, int], made_from: tuple, _parts: tuple):
+    module, name = target.rsplit(":", 1)
+    return getattr(importlib.import_module(module), name)(*_parts)
 
 
 WAIT_ENV = "SHOPLENS_WAIT_FOR_MODELS"  # "1": a page waits for its slow work (page tests reading its values at once)
@@ -210,11 +232,39 @@ def in_background(service, workspace: Workspace, *args):
 PENDING = "pending_jobs"  # session state: the slow work this session's page waits for
 GRACE = "background_grace"  # session state: how long this page run may still wait for slow work
 GRACE_SECONDS = 0.5  # per page run, shared by its sections: the page is never held up longer
+RERUN_GRACE_SECONDS = 0.2  # the same, for a rerun of the page or of a section (a widget moved)
+LAST_PAGE = "last_page_run"  # session state: the page the last full run drew
 
 
 def show_pending(key: str) -> None:
     """Say what is still being worked out; the page runs again when it is done (`watch_pending`)."""
     st.info(t(key))
+
+
+def _section_rerun() -> bool:
+    """Whether this run reruns fragments only (a widget inside one moved), not the whole page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return bool(context is not None and context.fragment_ids_this_run)
+
+
+def fragment(section):
+    """`st.fragment` for a section of a page: a widget inside it reruns the section alone, not the page (issue 16:
+    reactions within half a second). A section that asks for slow work (`in_background`) gets, on a rerun of its
+    own, what a page run gets: a short wait for it, and a watcher that reruns the page when it is done."""
+
+    @functools.wraps(section)
+    def run(*args, **kwargs):
+        alone = _section_rerun()
+        if alone:
+            st.session_state[GRACE] = RERUN_GRACE_SECONDS
+        result = section(*args, **kwargs)
+        if alone:
+            watch_pending()
+        return result
+
+    return st.fragment(run)
 
 
 def watch_pending() -> None:
@@ -247,6 +297,6 @@ def guard():
         st.error(message_text(message))
 
 
-__all__ = ["LANGUAGES", "cached", "current_workspace", "guard", "in_background", "is_shared", "lang",
+__all__ = ["LANGUAGES", "cached", "current_workspace", "derived", "fragment", "guard", "in_background", "is_shared", "lang",
            "locked_workspace", "mark_unlocked", "message_text", "plain", "run_page", "select_workspace",
            "show_pending", "t", "t_user", "visitor"]
