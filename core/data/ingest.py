@@ -162,10 +162,11 @@ def _scrub(text: str, file_name: str, *paths: Path | str) -> str:
 def _csv_options(source: sources.Source, rejects: str | None = "store_rejects") -> str:
     """How every read of an upload parses it: all text, the header we found, malformed rows set aside
     (`store_rejects` keeps them in reject_errors; a second read only skips them, `ignore_errors`; None: a
-    malformed row is an error)."""
+    malformed row is an error). A row longer than the byte checks allow is malformed in every read."""
     delim = source.delimiter.replace("'", "''")
     aside = f", {rejects} = true" if rejects else ""
-    return f"""all_varchar = true, header = true, delim = '{delim}', quote = '"', null_padding = false{aside}"""
+    return (f"""all_varchar = true, header = true, delim = '{delim}', quote = '"', null_padding = false, """
+            f"max_line_size = {sources.MAX_LINE_BYTES}{aside}")
 
 
 def _unreadable(error: duckdb.Error, source: sources.Source, file_name: str) -> IngestError:
@@ -177,7 +178,7 @@ def read_headers(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_na
     """The file's column names as DuckDB reads them, from its header alone: the mapping decides which
     columns the load reads at all."""
     try:
-        return [d[0] for d in cur.execute(f"select * from read_csv($path, {_csv_options(source)}) limit 0",
+        return [d[0] for d in cur.execute(f"select * from read_csv($path, {_csv_options(source, 'ignore_errors')}) limit 0",
                                           {"path": str(source.csv_path)}).description]
     except duckdb.Error as error:
         raise _unreadable(error, source, file_name) from None
@@ -200,6 +201,7 @@ def _load_raw(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name:
     if strict:
         cur.execute("create temp table malformed_rows (line bigint, csv_line varchar, error_message varchar)")
         return _number_rows(cur, columns, [])
+    _refuse_unreadable(lambda: sources.check_rows(source, file_name))  # what would make keeping rejects costly
     try:
         cur.execute(f"create temp table raw_read as select {selected} from read_csv($path, {_csv_options(source)})",
                     {"path": str(source.csv_path)})
@@ -591,6 +593,14 @@ def _rejected_rows(cur, report: Report, file_name: str, malformed_rows: int, sou
     report.rejected = rejected
 
 
+def _refuse_unreadable(step: Callable):
+    """A step that reads the upload's bytes: a file they refuse is refused in the load's words."""
+    try:
+        return step()
+    except sources.SourceError as error:
+        raise IngestError(error.key, labels=error.labels, **error.params) from None
+
+
 @contextmanager
 def staged(
     workspace: Workspace,
@@ -614,10 +624,8 @@ def staged(
     cur = workspace.cursor()
     try:
         step(0.05, "progress.reading")
-        try:
-            source = sources.prepare(path, work_dir, file_name)
-        except sources.SourceError as error:
-            raise IngestError(error.key, labels=error.labels, **error.params) from None
+        # the row limits of the byte checks are checked only if DuckDB cannot read the file strictly (_load_raw)
+        source = _refuse_unreadable(lambda: sources.prepare(path, work_dir, file_name, rows=False))
         cur.execute("set autoinstall_known_extensions = false")
         cur.execute(read_sql("macros.sql"))
         headers = read_headers(cur, source, file_name)
@@ -788,10 +796,7 @@ def inspect(path: Path | str, file_name: str | None = None) -> tuple[list[str], 
     file_name = file_name or path.name
     work_dir = work_folder("inspect")
     try:
-        try:
-            source = sources.prepare(path, work_dir, file_name)
-        except sources.SourceError as error:
-            raise IngestError(error.key, labels=error.labels, **error.params) from None
+        source = _refuse_unreadable(lambda: sources.prepare(path, work_dir, file_name, rows=False))
         with duckdb.connect(config=connection_config()) as con:  # capped like a workspace's connection
             # read as a load reads it: a malformed row among the first lines is the load's to reject, not a
             # reason to refuse the file (DuckDB's sniffer gave up on it when it was not set aside)

@@ -268,7 +268,7 @@ class _Consent(PendingContacts):
         self.cur.execute("delete from contact_consent using personal_found p "
                          "where p.consent is not null and contact_consent.customer_id = p.customer_id")
         self.cur.execute("insert into contact_consent (customer_id, accepts_marketing) "
-                         "select customer_id, consent from personal_found where consent is not null")
+                         "select customer_id, consent from personal_found where consent is not null order by customer_id")
 
     def close(self) -> None:
         self.contacts.close()
@@ -362,7 +362,10 @@ class _Sealing(PendingContacts):
         self.cur.execute(
             "insert into contacts (customer_id, field, lookup, ciphertext) "
             "select p.customer_id, p.field, p.lookup, unhex(s.ciphertext) from personal_contacts p "
-            "join read_csv($path, header = true, columns = {'n': 'bigint', 'ciphertext': 'varchar'}) s using (n)",
+            "join read_csv($path, header = true, columns = {'n': 'bigint', 'ciphertext': 'varchar'}) s using (n) "
+            # in order: rows inserted in an order are written as they come; a join's unordered output was
+            # written again by the next checkpoint (0.2 s with the consent rows, 262k contacts)
+            "order by p.n",
             {"path": str(self.path)})
 
     def close(self) -> None:

@@ -29,7 +29,10 @@ per_order as (
 ),
 
 final as (
+    -- in time order: written so, the stored rows need no rewriting at the next checkpoint (0.2 s at 1M
+    -- lines), and a period's orders sit together for the queries that filter on ordered_at
     select * from per_order
+    order by ordered_at, order_id
 )
 
 select * from final
