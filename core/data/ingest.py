@@ -236,8 +236,9 @@ def _number_rows(cur: duckdb.DuckDBPyConnection, columns: list[str], malformed: 
 
 
 def _drop_text(cur: duckdb.DuckDBPyConnection) -> None:
-    """Once the report is made nothing reads the file's text again: its memory goes back before the commit
-    (the personal-data step reads the contact columns from `typed`)."""
+    """Once parsed, nothing reads the file's text again (the problems take theirs from the `__text` columns,
+    the rejected-rows list reads the file again, the personal-data step reads the contact columns from
+    `typed`): its memory goes back before the next copy of the rows is made."""
     if cur.execute("select count(*) from duckdb_views() where temporary and view_name = 'raw'").fetchone()[0]:
         cur.execute("drop view raw")
     else:
@@ -301,10 +302,27 @@ def _flagged(f: Field, mapping: dict[str, str]) -> bool:
     return f.name in mapping and f.type != "text"
 
 
-def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, rows: str = "raw",
-                 carry: dict[str, str] | None = None) -> None:
-    """`parsed`: every field typed, and for a flagged one a `__bad` flag: a value was given but does not parse;
-    then the `carry` columns (name: SQL over the text), which the personal-data step reads.
+NOT_NEGATIVE = {"spend", "attributed_revenue", "unit_price", "quantity", "order_total"}  # and every integer
+
+
+def _checks_sign(f: Field) -> bool:
+    return f.type == "integer" or f.name in NOT_NEGATIVE
+
+
+def _outside(f: Field, value: str, dates: tuple[date, date]) -> str:
+    """SQL: a date that parses but is outside the plausible range."""
+    earliest, latest = dates
+    if f.type == "timestamp":
+        return f"({value} < date '{earliest}' or {value} >= date '{latest}' + 1)"
+    return f"({value} not between date '{earliest}' and date '{latest}')"
+
+
+def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, dates: tuple[date, date],
+                 rows: str = "raw", carry: dict[str, str] | None = None) -> None:
+    """`parsed`: every field typed, and for a flagged one a `__bad` flag (a value was given but does not parse)
+    and a `__text`: the text as the file has it of a value that is bad, negative where it may not be, or a
+    date outside `dates`, for the problem list (NULL for every other value, so the file's text need not be
+    kept once parsed); then the `carry` columns (name: SQL over the text), which the personal-data step reads.
 
     A view: a query over it parses only the columns it uses, and `typed` is the one copy of the rows."""
     inner, outer = [ROW], [ROW]
@@ -316,10 +334,13 @@ def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
             if not _flagged(f, mapping):  # blank_to_null is NULL exactly for blank text: never bad
                 outer.append(name)
                 continue
-            blank = quote(f.name + "__blank")
-            inner.append(f"is_blank({column}) as {blank}")
+            blank, text = quote(f.name + "__blank"), quote(f.name + "__source")
+            inner += [f"is_blank({column}) as {blank}", f"{column} as {text}"]
             # bad: the value is NULL (true > false) although the text was not blank; each parsed once
-            outer += [name, f"({name} is null) > {blank} as {quote(f.name + '__bad')}"]
+            bad = f"({name} is null) > {blank}"
+            problem = " or ".join([bad] + ([f"{name} < 0"] if _checks_sign(f) else [])
+                                  + ([_outside(f, name, dates)] if f.type in DATE_TYPES else []))
+            outer += [name, f"{bad} as {quote(f.name + '__bad')}", f"case when {problem} then {text} end as {quote(f.name + '__text')}"]
         else:
             inner.append(f"null::{SQL_TYPES[f.type]} as {name}")
             outer.append(name)
@@ -330,20 +351,22 @@ def _parsed_view(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
 
 
 def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool, defaults: dict[str, str],
-                 rows: str = "raw", carry: dict[str, str] | None = None) -> list[CleaningNote]:
+                 dates: tuple[date, date], rows: str = "raw", carry: dict[str, str] | None = None) -> list[CleaningNote]:
     """Parse, copy order-level fields down an order's lines, then apply defaults and derivations.
 
     Orders are parsed once into `typed0`, which gives what each order's lines share (`order_facts`);
     `typed` is then those rows with their line numbers and the copied fields. Other datasets are parsed
     straight into `typed`. (Facts from a narrow parse of the order ids, and `typed` parsed from the text
     joined to them, cost the same on files with nothing to copy and more on Shopify's.)"""
-    _parsed_view(cur, dataset, mapping, day_first, rows, carry)
-    columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + "__bad") for f in dataset.fields if _flagged(f, mapping)]
+    _parsed_view(cur, dataset, mapping, day_first, dates, rows, carry)
+    flagged = [f for f in dataset.fields if _flagged(f, mapping)]
+    columns = [ROW] + [quote(f.name) for f in dataset.fields] + [quote(f.name + suffix) for suffix in ("__bad", "__text") for f in flagged]
     columns += [quote(name) for name in carry or {}]
     source = "parsed"
     fills: list[tuple[Field, int]] = []
     if dataset.name == "orders":
         cur.execute("create temp table typed0 as select * from parsed")
+        _drop_text(cur)
         fills = _order_facts(cur, dataset, mapping)
         source = "typed0 left join order_facts on typed0.order_id is not distinct from order_facts._order"
         for f, _ in fills:
@@ -362,6 +385,7 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
             query = f"select * replace ({', '.join(replaced)}) from ({query})"
     cur.execute(f"create temp table typed as {query}")
     if dataset.name != "orders":
+        _drop_text(cur)
         return []
     cur.execute("drop table typed0")
     if cur.execute("select count(*) from order_facts where not _contiguous").fetchone()[0]:
@@ -425,58 +449,45 @@ def _fill_medians(cur, dataset: Dataset, mapping: dict[str, str]) -> list[Cleani
     return notes
 
 
-def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], rows: str = "raw",
-                      dates: tuple[date, date] | None = None) -> None:
-    """A `problems` table: one row per unusable value, located by row and source column.
+def _collect_problems(cur, dataset: Dataset, mapping: dict[str, str], dates: tuple[date, date]) -> None:
+    """A `problems` table: one row per unusable value, located by row and source column, with its text as
+    the file has it (the `__text` columns of `typed`).
 
-    One pass counts every kind of problem; only the kinds that occur are then looked up (the raw value
-    comes from `raw`, joined on the row for the few rows concerned)."""
-    parts = []  # (condition on typed, the problem row to insert, whether the raw text is needed); {t} qualifies
+    One pass counts every kind of problem; only the kinds that occur are then looked up."""
+    parts = []  # (condition on typed, the problem row to insert)
     for f in dataset.fields:
         source = "'" + mapping.get(f.name, f.name).replace("'", "''") + "'"
         if dataset.melt and f.name == dataset.melt[1]:  # a melted cell is named by its column's header
-            source = f"typed.{quote(dataset.melt[0])}"
+            source = quote(dataset.melt[0])
         name = quote(f.name)
-        raw = f"{rows}.{quote(mapping[f.name])}" if f.name in mapping else "null"
+        text = quote(f.name + "__text") if _flagged(f, mapping) else "null"
         if _flagged(f, mapping):
-            parts.append(("{t}" + quote(f.name + "__bad"), f"{source}, {raw}, 'not_{f.type}', ''", True))
+            parts.append((quote(f.name + "__bad"), f"{source}, {text}, 'not_{f.type}', ''"))
         if f.required:
-            bad = "not {t}" + quote(f.name + "__bad") if _flagged(f, mapping) else "true"
-            parts.append(("{t}" + f"{name} is null and {bad}", f"{source}, null, 'missing', ''", False))
-        if f.type == "integer" or f.name in {"spend", "attributed_revenue", "unit_price", "quantity", "order_total"}:
-            parts.append(("{t}" + f"{name} < 0", f"{source}, {raw}, 'negative', ''", f.name in mapping))
+            bad = "not " + quote(f.name + "__bad") if _flagged(f, mapping) else "true"
+            parts.append((f"{name} is null and {bad}", f"{source}, null, 'missing', ''"))
+        if _checks_sign(f):
+            parts.append((f"{name} < 0", f"{source}, {text}, 'negative', ''"))
         if f.type in DATE_TYPES:
-            # a date that parses but is outside the plausible range
-            earliest, latest = dates or plausible_range(cur)
-            outside = (f"({{t}}{name} < date '{earliest}' or {{t}}{name} >= date '{latest}' + 1)" if f.type == "timestamp"
-                       else f"({{t}}{name} not between date '{earliest}' and date '{latest}')")
-            if f.name in mapping:  # the text as the file has it; a later line of an order shows the first line's
-                value, needs_raw = f"coalesce(nullif(trim({raw}), ''), typed.{name}::varchar)", True
-            else:
-                value, needs_raw = f"{name}::varchar", False
-            parts.append((outside, f"{source}, {value}, 'date_out_of_range', '{earliest} – {latest}'", needs_raw))
+            earliest, latest = dates
+            # the text as the file has it; a later line of an order shows the first line's (its own is blank)
+            value = f"coalesce(nullif(trim({text}), ''), {name}::varchar)"
+            parts.append((_outside(f, name, dates), f"{source}, {value}, 'date_out_of_range', '{earliest} – {latest}'"))
         if f.type in ("number", "rate") and f.derive is not None:
             # worked out from other columns (a price from a total over a tiny quantity): it must stay a number
-            parts.append(("not isfinite({t}" + f"{name})", f"{source}, {name}::varchar, 'not_{f.type}', ''", False))
+            parts.append((f"not isfinite({name})", f"{source}, {name}::varchar, 'not_{f.type}', ''"))
     if dataset.name == "experiments":
         source = mapping["conversions"].replace("'", "''")
-        parts.append(("{t}conversions > {t}users", f"'{source}', conversions::varchar, 'conversions_above_users', users::varchar", False))
+        parts.append(("conversions > users", f"'{source}', conversions::varchar, 'conversions_above_users', users::varchar"))
     cur.execute(
         "create temp table problems (source_row bigint, source_column varchar, value varchar, code varchar, detail varchar)"
     )
     counts = cur.execute(
-        "select " + ", ".join(f"count(*) filter (where {condition.format(t='')})" for condition, _, _ in parts) + " from typed"
+        "select " + ", ".join(f"count(*) filter (where {condition})" for condition, _ in parts) + " from typed"
     ).fetchone() if parts else ()
-    # a melted table has one row per cell: a cell is its file row and its column's header
-    join = f"{rows}.{ROW} = typed.{ROW}" + (f" and {rows}.{quote(dataset.melt[0])} = typed.{quote(dataset.melt[0])}" if dataset.melt else "")
-    for (condition, columns, needs_raw), count in zip(parts, counts):
-        if not count:
-            continue
-        if needs_raw:
-            cur.execute(f"insert into problems select typed.{ROW}, {columns} from typed join {rows} on {join} "
-                        f"where {condition.format(t='typed.')}")
-        else:
-            cur.execute(f"insert into problems select {ROW}, {columns} from typed where {condition.format(t='')}")
+    for (condition, columns), count in zip(parts, counts):
+        if count:
+            cur.execute(f"insert into problems select {ROW}, {columns} from typed where {condition}")
     if dataset.name == "funnel_stages" and "lost" in mapping:
         # the playbook's 流失人数: those who entered this stage and not the next one
         source = mapping["lost"].replace("'", "''")
@@ -535,11 +546,11 @@ def _finalise(cur, dataset: Dataset) -> list[CleaningNote]:
     return [CleaningNote("cleaning.price_outliers", "unit_price", count)] if count else []
 
 
-def _report_tables(cur, report: Report, file_name: str, malformed_rows: int, source: sources.Source,
-                   projected: bool, frames: bool = True) -> None:
+def _report_tables(cur, report: Report, file_name: str, rows_read: int, malformed_rows: int, source: sources.Source,
+                   frames: bool = True) -> None:
     """Counts and problems; with `frames`, the parsed sample and the rejected rows as DataFrames too (a load
     that rejects nothing needs neither: the CLI's ingest then never imports pandas)."""
-    report.total_rows = cur.execute("select count(*) from raw").fetchone()[0] + malformed_rows
+    report.total_rows = rows_read + malformed_rows
     report.problem_count = cur.execute("select count(*) from problems").fetchone()[0] + malformed_rows
     rejected_ids = cur.execute("select count(distinct source_row) from problems").fetchone()[0]
     report.rejected_count = rejected_ids + malformed_rows
@@ -561,26 +572,26 @@ def _report_tables(cur, report: Report, file_name: str, malformed_rows: int, sou
         else:  # the file's first accepted rows
             report.sample = cur.execute(f"select * exclude ({ROW}) from final_rows order by {ROW} limit 20").fetchdf()
     if frames or report.rejected_count:
-        _rejected_rows(cur, report, file_name, malformed_rows, source, projected and rejected_ids > 0)
+        _rejected_rows(cur, report, file_name, malformed_rows, source, rejected_ids > 0)
 
 
 def _rejected_rows(cur, report: Report, file_name: str, malformed_rows: int, source: sources.Source, reread: bool) -> None:
-    """`report.rejected`: each rejected row with its reasons and every column of the file (read again when
-    `raw` keeps fewer), and `report.rejected_causes`."""
+    """`report.rejected`: each rejected row with its reasons and every column of the file (read again: the
+    load keeps only the columns it uses, and only until they are parsed), and `report.rejected_causes`."""
     import pandas as pd
 
-    rows = "raw"
+    rows, table = f"(select null::bigint as {ROW} where false) no_rows", "no_rows"  # none rejected for its values
     if reread:
         wanted = f"select distinct source_row from problems order by source_row limit {REJECTED_LIST_LIMIT}"
-        rows = _whole_rows(cur, source, file_name, wanted)
+        rows = table = _whole_rows(cur, source, file_name, wanted)
     present = {d[0] for d in cur.execute(f"select * from {rows} limit 0").description}
-    columns = ", ".join(f"{rows}.{quote(h)}" if h in present else f"null::varchar as {quote(h)}" for h in report.headers)
+    columns = ", ".join(f"{table}.{quote(h)}" if h in present else f"null::varchar as {quote(h)}" for h in report.headers)
     rejected = cur.execute(
-        f"""select {rows}.{ROW} as row, reasons.reason, reasons.causes as _causes, {columns}
+        f"""select {table}.{ROW} as row, reasons.reason, reasons.causes as _causes, {columns}
             from {rows} join (select source_row, string_agg(source_column || ': ' || code, '; ' order by source_column) as reason,
                                   list([source_column, code, coalesce(detail, '')] order by source_column) as causes
-                           from problems group by source_row) reasons on reasons.source_row = {rows}.{ROW}
-            order by {rows}.{ROW} limit ?""",
+                           from problems group by source_row) reasons on reasons.source_row = {table}.{ROW}
+            order by {table}.{ROW} limit ?""",
         [REJECTED_LIST_LIMIT],
     ).fetchdf()
     if malformed_rows:
@@ -658,6 +669,7 @@ def staged(
         used = set(mapping.values()) | set(melted) | contact_columns
         columns = [h for h in headers if h in used]  # in the file's order
         malformed_rows = _load_raw(cur, source, file_name, columns)
+        rows_read = cur.execute("select count(*) from raw_read").fetchone()[0]
         rows = "raw"
         if dataset.melt:
             mapping, rows = _melt(cur, dataset, mapping, melted), "cells"
@@ -667,14 +679,14 @@ def staged(
         step(0.3, "progress.parsing")
         currency = implied_currency(dataset, headers, mapping)
         report.implied_currency = currency
+        dates = plausible_range(cur)
         report.cleaning += _build_typed(cur, dataset, mapping, day_first,
-                                        {"currency": f"'{currency}'"} if currency else {}, rows, carry)
+                                        {"currency": f"'{currency}'"} if currency else {}, dates, rows, carry)
         report.cleaning += _fill_medians(cur, dataset, mapping)
         step(0.55, "progress.validating")
-        _collect_problems(cur, dataset, mapping, rows, plausible_range(cur))
+        _collect_problems(cur, dataset, mapping, dates)
         report.cleaning += _finalise(cur, dataset)
-        _report_tables(cur, report, file_name, malformed_rows, source, len(columns) < len(headers), frames)
-        _drop_text(cur)
+        _report_tables(cur, report, file_name, rows_read, malformed_rows, source, frames)
         yield cur, report
     finally:
         cur.close()
