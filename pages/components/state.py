@@ -175,6 +175,7 @@ def run_page(render) -> None:
     again = st.session_state.get(LAST_PAGE) == page
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
+    st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
     render(workspace)
     watch_pending()
 
@@ -268,11 +269,10 @@ def fragment(section):
 
 
 def watch_pending() -> None:
-    """At the end of a page: while slow work it asked for runs, check every second and run the page again
-    whenever a piece of it is done, so the sections fill in by themselves."""
-    pending = [job for job in st.session_state.get(PENDING, ()) if not job.done()]
-    st.session_state[PENDING] = pending
-    if pending:
+    """At the end of a page: while slow work it showed as being worked out runs, check every second and run
+    the page again whenever a piece of it is done, so the sections fill in by themselves. A piece done while
+    the page was still being drawn counts too: its section says "being worked out" until the next run."""
+    if st.session_state.get(PENDING):
         _watch()
 
 

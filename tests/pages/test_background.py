@@ -5,6 +5,7 @@ for its data version, so a restarted app shows it at once."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from streamlit.testing.v1 import AppTest
 
@@ -101,3 +102,48 @@ def test_the_sales_cohorts_follow_the_rest_of_the_page(monkeypatch, demo):
     at = at.switch_page("pages/sales.py").run()
     assert pending not in [i.value for i in at.info]
     assert "Customers with 2+ orders" in [m.label for m in at.metric]
+
+
+def _page_whose_work_ends_while_it_is_drawn() -> None:
+    """A page asking for slow work that finishes after the page stopped waiting for it but before the page
+    ends (AppTest runs this function's source on its own; the test hands it the work)."""
+    import time as clock
+
+    import streamlit as st
+
+    from core.platform.workspace import Workspace
+    from pages.components import state
+
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    st.session_state[state.GRACE] = 0.0
+    st.session_state[state.PENDING] = []
+    groups = state.in_background(print, Workspace("unused.duckdb"))
+    if groups is None:
+        state.show_pending("tiers.clusters_pending")
+    else:
+        st.write(groups)
+    clock.sleep(0.6)  # the rest of the page takes longer than the work
+    state.watch_pending()
+
+
+def test_work_done_while_the_page_was_drawn_fills_its_section_in(monkeypatch):
+    # edge: the work was shown as being worked out and ended before the page did; it was dropped from the
+    # watch, and its section said "being worked out" until the owner clicked something
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    jobs = []
+
+    def groups_later() -> str:
+        time.sleep(0.3)
+        return "the customer groups"
+
+    def job_of(service, workspace, *args):  # one piece of work, started when the page first asks for it
+        if not jobs:
+            jobs.append(ThreadPoolExecutor(1).submit(groups_later))
+        return jobs[0]
+
+    monkeypatch.setattr(background, "job_of", job_of)
+    at = AppTest.from_function(_page_whose_work_ends_while_it_is_drawn, default_timeout=30).run()
+    assert not at.exception
+    assert not at.info
+    assert [m.value for m in at.markdown] == ["the customer groups"]
+    assert at.session_state["runs"] == 2  # the page ran again by itself, at once
