@@ -148,7 +148,7 @@ product_names as (
         coalesce(sku, product_name) as product,
         arg_max(product_name, order_time) filter (where product_name is not null) as product_name  -- the latest, as product_names.sql
     from lines
-    where coalesce(sku, product_name) in (select antecedent from rules)
+    where coalesce(sku, product_name) in (select antecedent from rules union select consequent from rules)
     group by all
 ),
 

@@ -253,3 +253,20 @@ def test_rules_match_a_one_hot_matrix_product_on_the_demo_orders(workspace, tmp_
     assert list(got["count_orders_together"]) == list(expected["together"])
     for column in ("support", "confidence", "lift"):
         assert list(got[column]) == pytest.approx(list(expected[column]), rel=1e-12)
+
+
+def test_a_product_that_only_follows_in_rules_is_named_too(workspace, tmp_path):
+    # edge case: every order with the Lamp holds the Bulb, but most orders with the Bulb hold no Lamp, so the
+    # only rule at 50% confidence is LAMP -> BULB: the Bulb starts no rule and was shown by its SKU alone
+    path = write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,sku,product_name,quantity,unit_price
+        A1,c1,2024-05-01 10:00,30,LAMP,Lamp,1,25
+        A1,c1,2024-05-01 10:00,30,BULB,Bulb,1,5
+        A2,c2,2024-05-02 10:00,5,BULB,Bulb,1,5
+        A3,c3,2024-05-03 10:00,5,BULB,Bulb,1,5
+        A4,c4,2024-05-04 10:00,5,BULB,Bulb,1,5
+    """)
+    ingest.load(workspace, path, kind="orders")
+    found = basket.rules(workspace, 0.0, 0.5, min_multi_product_orders=1)
+    assert found.table[["antecedent", "consequent", "antecedent_name", "consequent_name"]].values.tolist() == [
+        ["LAMP", "BULB", "Lamp", "Bulb"]]  # confidence 1/1; BULB -> LAMP is 1/4
