@@ -44,8 +44,8 @@ def _performance(workspace: Workspace, start, end) -> None:
     st.subheader(t("products.performance_title"))
     slow_days = st.number_input(t("products.slow_days"), 7, 365, service.SLOW_DAYS, step=1, key="slow_days",
                                 help=t("products.slow_days_help"))
-    view = cached(service.products, workspace, start, end, int(slow_days))
-    found, currency = view.performance, view.currency
+    view = cached(service.products, workspace, start, end)  # the days pick slow movers from it: no new query
+    found, currency = view.performance.for_slow_days(int(slow_days)), view.currency
     if found.products.empty:
         st.info(t("products.no_products"))
         return

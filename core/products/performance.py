@@ -10,7 +10,7 @@ return rates from an export without refund amounts, slow movers without an inven
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -48,6 +48,27 @@ class Performance:
     categories_missing: str | None = None
     slow_movers_missing: str | None = None
 
+    def for_slow_days(self, days: int) -> Performance:
+        """The same figures with the slow movers of `days` without a sale (worked out from the products' rows:
+        moving the number of days asks nothing of the database)."""
+        if self.slow_movers_missing is not None:
+            return replace(self, slow_days=int(days))
+        return replace(self, slow_days=int(days), slow_movers=slow_movers(self.products, int(days)))
+
+
+def slow_movers(products: pd.DataFrame, days: int) -> pd.DataFrame:
+    """In stock and no sale in the last `days` days up to the period's end: the last sale `days` or more days
+    before it (a product that never sold, once listed that long or when its listed date is unknown); the
+    longest without a sale first (never sold before any), then the most money tied up."""
+    def at_least(column: str) -> pd.Series:
+        return products[column].isna() | (products[column] >= days)
+
+    slow = products[(products["stock_on_hand"] > 0) & at_least("days_since_last_sale") & at_least("days_since_listed")]
+    slow = slow.assign(_never=slow["last_sale_date"].isna())
+    return (slow.sort_values(["_never", "days_since_last_sale", "stock_value"], ascending=[False, False, False],
+                             na_position="last")
+            .drop(columns="_never").reset_index(drop=True))
+
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
     """The period of the same length just before start..end (both days included)."""
@@ -55,11 +76,11 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
-def product_performance(workspace: Workspace, start: date, end: date, slow_days: int = SLOW_DAYS) -> pd.DataFrame:
+def product_performance(workspace: Workspace, start: date, end: date) -> pd.DataFrame:
     """One row per product (sold in either period, or in the inventory file), highest revenue first."""
     previous_start, previous_end = previous_period(start, end)
     return queries.frame(workspace, "products/product_performance", start=start, end=end,
-                         previous_start=previous_start, previous_end=previous_end, slow_days=int(slow_days))
+                         previous_start=previous_start, previous_end=previous_end)
 
 
 def category_performance(workspace: Workspace, start: date, end: date) -> pd.DataFrame:
@@ -85,7 +106,7 @@ def performance(workspace: Workspace, start: date, end: date, slow_days: int = S
     if end < start:
         raise ValueError("end before start")
     found = coverage(workspace)
-    products = product_performance(workspace, start, end, slow_days)
+    products = product_performance(workspace, start, end)
     return_rate_missing = None if found.carries_refunds else NEEDS_REFUNDS
     if return_rate_missing:
         products["return_rate"] = np.nan
@@ -95,20 +116,12 @@ def performance(workspace: Workspace, start: date, end: date, slow_days: int = S
         categories["return_rate"] = np.nan
 
     slow_movers_missing = replenishment.missing_stock(workspace)
-    slow_movers = None
-    if slow_movers_missing is None:
-        slow = products[products["is_slow_mover"]]
-        # the longest without a sale first (never sold before any), then the most money tied up
-        slow = slow.assign(_never=slow["last_sale_date"].isna())
-        slow_movers = slow.sort_values(["_never", "days_since_last_sale", "stock_value"],
-                                       ascending=[False, False, False], na_position="last").drop(columns="_never")
-        slow_movers = slow_movers.reset_index(drop=True)
-
     new_products = products[products["is_new_product"]].reset_index(drop=True)
     previous_start, previous_end = previous_period(start, end)
-    return Performance(start, end, previous_start, previous_end, int(slow_days), products, categories,
-                       abc_summary(products), slow_movers, new_products, return_rate_missing,
-                       categories_missing, slow_movers_missing)
+    figures = Performance(start, end, previous_start, previous_end, int(slow_days), products, categories,
+                          abc_summary(products), None, new_products, return_rate_missing,
+                          categories_missing, slow_movers_missing)
+    return figures.for_slow_days(slow_days)
 
 
 def product_names(workspace: Workspace) -> pd.DataFrame:

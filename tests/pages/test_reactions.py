@@ -133,3 +133,26 @@ def test_a_tiers_part_of_the_list_of_every_tier_is_that_tiers_list(demo):
         pd.testing.assert_frame_equal(found.rows, reference.rows)
         assert found.file_name == reference.file_name
     assert sum(len(customers.tier_list(every, tier).rows) for tier in customers.TIERS) == len(every.rows) == 19_574
+
+
+def test_the_slow_movers_follow_their_days_without_a_new_query(stocked, monkeypatch):  # noqa: F811 - the fixture
+    # the lamp last sold on Mar 1, 108 days before Jun 17: slow at 60 days, not at 120; the products' query runs once
+    from core.platform import queries
+
+    asked = []
+    frame = queries.frame
+
+    def counted(workspace, name, **params):
+        asked.append(name)
+        return frame(workspace, name, **params)
+
+    monkeypatch.setattr(queries, "frame", counted)
+    at = page(stocked)
+    assert table_with(at, "Stock value (cost)").values.tolist() == [["Lamp", "5", "$100", "2024-03-01"]]
+    at.number_input(key="slow_days").set_value(120).run()
+    assert not at.exception and not at.error
+    assert not [d for d in at.dataframe if "Stock value (cost)" in d.value.columns]
+    assert "No product in stock has gone this long without a sale." in [c.value for c in at.caption]
+    at.number_input(key="slow_days").set_value(108).run()  # edge: exactly 108 days: slow again
+    assert table_with(at, "Stock value (cost)")["Product"].tolist() == ["Lamp"]
+    assert asked.count("products/product_performance") == 1

@@ -1,5 +1,6 @@
 -- Each product's sales in $start..$end against the period before, $previous_start..$previous_end, with
--- its ABC class, its stock and whether it is a slow mover or new; cancelled orders left out throughout.
+-- its ABC class, its stock, how long since it last sold and whether it is new; cancelled orders left out
+-- throughout.
 -- A product is its SKU, or its name where the export has no SKU (as in sales/top_products.sql).
 --
 --   sales      = line sales: quantity x unit price - line discount (as sales/top_products.sql)
@@ -13,9 +14,9 @@
 --                products ranked above it is under 80% of the total, so the product that crosses 80% is
 --                still A; B likewise up to 95%; C the rest, including products without revenue in the
 --                period; null when the period has no revenue at all
---   is_slow_mover  = in stock (stock_on_hand > 0) and no sale in the last $slow_days days up to $end, i.e.
---                    the last sale on or before $end - $slow_days; one that never sold counts once it has
---                    been listed that long (or its listed date is unknown)
+--   days_since_last_sale, days_since_listed = days from the last sale, or the listed date, to $end: a slow
+--                    mover (in stock, no sale in the owner's number of days) is picked from them in
+--                    core/products/performance.py, so a new number of days asks nothing of the database
 --   is_new_product = first sold, or listed, within $start..$end
 --
 -- Rows: every product sold in either period, and every SKU of the inventory file (sold or not).
@@ -167,12 +168,7 @@ final as (
         unit_cost,
         stock_value,
         listed_date,
-        coalesce(
-            stock_on_hand > 0
-            and coalesce(last_sale_date <= $end::date - $slow_days::integer, true)
-            and coalesce(listed_date <= $end::date - $slow_days::integer, true),
-            false
-        ) as is_slow_mover,
+        $end::date - listed_date as days_since_listed,
         coalesce(first_sale_date between $start and $end, false)
             or coalesce(listed_date between $start and $end, false) as is_new_product
     from ranked
