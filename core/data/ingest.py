@@ -374,7 +374,8 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
             columns[columns.index(quote(f.name))] = f"{filled} as {quote(f.name)}"
             columns.append(f"{filled} is null as {quote(f.name + '__unfilled')}")
         # an order's lines one after another in the file (as exports write them) number from its first
-        columns.append(f"case when _contiguous then ({ROW} - _first_row + 1)::integer end as line_number")
+        # an order of one line has no facts row (nothing to copy, line 1)
+        columns.append(f"case when _order is null and order_id is not null then 1 when _contiguous then ({ROW} - _first_row + 1)::integer end as line_number")
     query = f"select {', '.join(columns)} from {source}"
     for step in ("default", "derive"):
         rules = {f.name: getattr(f, step) for f in dataset.fields if getattr(f, step) is not None}
@@ -425,7 +426,7 @@ def _order_facts(cur, dataset: Dataset, mapping: dict[str, str]) -> list[tuple[F
                      for f, _ in to_fill)
     cur.execute(f"""create temp table order_facts as
         select order_id as _order, min({ROW}) as _first_row, count(*) = max({ROW}) - min({ROW}) + 1 as _contiguous{firsts}
-        from typed0 group by order_id""")
+        from typed0 group by order_id having count(*) > 1 or order_id is null""")
     return to_fill
 
 

@@ -119,3 +119,17 @@ def test_a_clean_file_is_loaded_without_scanning_its_rows(workspace, tmp_path, m
         A2,c2,2024-05-02,20
     """)
     assert ingest.load(workspace, path, mode="replace").loaded_rows == 2
+
+
+def test_orders_of_one_line_are_line_1_beside_orders_of_several(workspace, tmp_path):
+    # edge: only orders of two or more lines get a facts row to copy from and number against
+    path = write_csv(tmp_path / "orders.csv", """
+        order_id,customer_id,order_time,order_total,sku
+        A1,c1,2024-05-01,10,S1
+        A2,c2,2024-05-02,30,S1
+        A2,,,,S2
+        A3,c3,2024-05-03,5,S3
+    """)
+    ingest.load(workspace, path, mode="replace")
+    assert table(workspace, "select order_id, line_number, customer_id, order_total from orders order by order_id, line_number") == [
+        ("A1", 1, "c1", 10.0), ("A2", 1, "c2", 30.0), ("A2", 2, "c2", 30.0), ("A3", 1, "c3", 5.0)]
