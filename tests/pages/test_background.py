@@ -4,8 +4,10 @@ for its data version, so a restarted app shows it at once."""
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from streamlit.testing.v1 import AppTest
 
@@ -41,9 +43,23 @@ def no_grace(monkeypatch) -> None:
     monkeypatch.setattr(state, "GRACE_SECONDS", 0.0)
 
 
+@contextmanager
+def worker_held():
+    """The one background worker kept busy until the block ends, so no slow work can end while a page is drawn:
+    the first draw then shows everything it asked for as being worked out (work done during the draw would rerun
+    the page at once, and AppTest shows the last run)."""
+    gate = threading.Event()
+    background._pool.submit(gate.wait)
+    try:
+        yield
+    finally:
+        gate.set()
+
+
 def test_the_page_draws_before_the_models_and_fills_them_in(monkeypatch, demo):
     no_grace(monkeypatch)
-    at = tiers_page()
+    with worker_held():
+        at = tiers_page()
     assert not at.exception and not at.error
     assert {i.value for i in at.info} >= PENDING
     assert not [m for m in at.metric if m.label == "Holdout ROC AUC"]
@@ -94,7 +110,8 @@ def test_the_demo_command_keeps_what_the_first_visit_shows(monkeypatch, demo):
 
 def test_the_sales_cohorts_follow_the_rest_of_the_page(monkeypatch, demo):
     no_grace(monkeypatch)
-    at = AppTest.from_file(APP, default_timeout=120).run()  # the Sales page is the first page
+    with worker_held():
+        at = AppTest.from_file(APP, default_timeout=120).run()  # the Sales page is the first page
     pending = "Working out the cohorts… This section fills in by itself when it is ready."
     assert pending in [i.value for i in at.info]
     assert at.metric  # the period's figures are there already
