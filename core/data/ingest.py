@@ -409,7 +409,8 @@ def _build_typed(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool
 
 
 def _order_facts(cur, dataset: Dataset, mapping: dict[str, str]) -> list[tuple[Field, int]]:
-    """`order_facts`: per order id, its first row, whether its lines are one block in the file and, for the
+    """`order_facts`: per order id of two or more lines (and for the rows without one; an order of one line has
+    nothing to copy and is line 1), its first row, whether its lines are one block in the file and, for the
     order-level fields Shopify leaves blank on an order's later lines, the value of the order's first line
     that has one (what first(... ignore nulls) over the order's lines gives, by a hash aggregate over the
     parsed rows instead of a window sorting them: a third of the time).
