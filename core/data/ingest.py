@@ -174,6 +174,14 @@ def _unreadable(error: duckdb.Error, source: sources.Source, file_name: str) -> 
     return IngestError("error.unreadable_csv", file=file_name, detail=detail)
 
 
+def _refuse_unreadable(step: Callable):
+    """A step that reads the upload's bytes: a file they refuse is refused in the load's words."""
+    try:
+        return step()
+    except sources.SourceError as error:
+        raise IngestError(error.key, labels=error.labels, **error.params) from None
+
+
 def read_headers(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str) -> list[str]:
     """The file's column names as DuckDB reads them, from its header alone: the mapping decides which
     columns the load reads at all."""
@@ -604,14 +612,6 @@ def _rejected_rows(cur, report: Report, file_name: str, malformed_rows: int, sou
     rejected["row"] = rejected["row"].astype("int64")  # a row number, never "5.0"
     report.rejected_causes = [[tuple(cause) for cause in causes] for causes in rejected.pop("_causes")]
     report.rejected = rejected
-
-
-def _refuse_unreadable(step: Callable):
-    """A step that reads the upload's bytes: a file they refuse is refused in the load's words."""
-    try:
-        return step()
-    except sources.SourceError as error:
-        raise IngestError(error.key, labels=error.labels, **error.params) from None
 
 
 @contextmanager
