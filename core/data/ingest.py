@@ -256,8 +256,8 @@ def _drop_text(cur: duckdb.DuckDBPyConnection) -> None:
 
 def _whole_rows(cur: duckdb.DuckDBPyConnection, source: sources.Source, file_name: str, rows: str) -> str:
     """A table of the file's rows numbered `rows` (a query giving source_row) with every column, for the
-    rejected-rows list: read again, since `raw` keeps only the columns the load uses. Only files with
-    rejected rows pay for it. The k-th row DuckDB accepts is file row k + 1 + the malformed lines before it."""
+    rejected-rows list: read again, since `raw` keeps only the columns the load uses and is dropped once they
+    are parsed. Only files with rejected rows pay for it. The k-th row DuckDB accepts is file row k + 1 + the malformed lines before it."""
     try:
         cur.execute(f"""create temp table whole_rows as
             select wanted.source_row as {ROW}, file_rows.* exclude (k)
