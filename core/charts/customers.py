@@ -26,9 +26,8 @@ def tier_shares(shares: pd.DataFrame, lang: str = "en") -> alt.Chart:
     ).properties(height=260, title=translate("chart.tier_shares_title", lang))
 
 
-def tier_movement(changes: pd.Series, lang: str = "en") -> alt.Chart:
-    """How many customers moved up, down, stayed, or are new since the earlier date."""
-    counts = changes.value_counts()
+def tier_movement(counts: pd.Series, lang: str = "en") -> alt.Chart:
+    """How many customers moved up, down, stayed, or are new since the earlier date (`counts`: customers per change)."""
     data = pd.DataFrame({"change": [translate(f"rfm.change.{c}", lang) for c in counts.index], "customers": counts.values,
                          "direction": counts.index})
     return alt.Chart(data).mark_bar().encode(

@@ -162,7 +162,13 @@ def at_risk_among(scores: pd.DataFrame, value: pd.DataFrame, top: int = AT_RISK_
     """`at_risk` from the scores alone (customer_id, churn_risk), so a cached model's scores are enough."""
     if value.empty or scores.empty:
         return pd.DataFrame(columns=[*value.columns, "churn_risk"])
-    high_value = value[value["monetary"] >= value["monetary"].quantile(1 - value_share)]
-    risky = high_value.merge(scores[["customer_id", "churn_risk"]], on="customer_id", how="inner")
+    return most_at_risk(value.merge(scores[["customer_id", "churn_risk"]], on="customer_id", how="left"), top, value_share)
+
+
+def most_at_risk(customers: pd.DataFrame, top: int = AT_RISK_TOP, value_share: float = VALUE_SHARE) -> pd.DataFrame:
+    """Of customers with monetary and churn_risk (NaN: not scored), the top `value_share` by monetary, then the
+    `top` likeliest to leave among those scored; ties by monetary, then the customers' order."""
+    high_value = customers[customers["monetary"] >= customers["monetary"].quantile(1 - value_share)]
+    risky = high_value[high_value["churn_risk"].notna()]
     return (risky.sort_values(["churn_risk", "monetary"], ascending=False, kind="stable")
             .head(top).reset_index(drop=True))

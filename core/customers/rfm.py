@@ -41,8 +41,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from core.data.service import ORDER_SETTINGS
 from core.platform import queries, settings
 from core.platform.i18n import Message
+from core.platform.remembered import remembered
 from core.platform.workspace import Workspace
 
 SETTINGS_KEY = "tiers.thresholds"
@@ -128,14 +130,20 @@ def _in_force(workspace: Workspace) -> Thresholds:
 
 def assign_tiers(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.Series:
     """The tier for each row of a frame with recency_days, frequency and monetary (rule in the docstring)."""
+    codes = _tier_codes(frame["recency_days"], frame["frequency"], frame["monetary"], thresholds)
+    return pd.Series(np.array(TIERS, dtype=object)[codes], index=frame.index, dtype=object)
+
+
+def _tier_codes(recency, frequency, monetary, thresholds: Thresholds | None = None) -> np.ndarray:
+    """Each customer's tier as its place in TIERS (0 = VIP ... 3 = Churned)."""
     t = (thresholds or Thresholds()).check()
-    r, f, m = frame["recency_days"], frame["frequency"], frame["monetary"]
+    r, f, m = (np.asarray(x) for x in (recency, frequency, monetary))
     conditions = [
         r > t.churned_after_days,
         (r <= t.vip_max_recency_days) & (f >= t.vip_min_frequency) & (m >= t.vip_min_monetary),
         (r <= t.potential_max_recency_days) & ((f >= t.potential_min_frequency) | (m >= t.potential_min_monetary)),
     ]
-    return pd.Series(np.select(conditions, ["Churned", "VIP", "Potential"], default="Normal"), index=frame.index, dtype=object)
+    return np.select(conditions, [TIERS.index(tier) for tier in ("Churned", "VIP", "Potential")], default=TIERS.index("Normal"))
 
 
 def assign_segments(frame: pd.DataFrame) -> pd.Series:
@@ -163,18 +171,29 @@ def customers(workspace: Workspace, as_of: date | None = None, window_days: int 
     `window_days` keeps orders from the `window_days` days before `as_of` (None: all history).
     Thresholds default to the lines in force for the workspace (`tier_lines.in_force`).
     """
-    if window_days is not None and (isinstance(window_days, bool) or int(window_days) != window_days or window_days < 1):
-        raise RfmError("rfm.bad_window", value=window_days)
+    _check_window(window_days)
     as_of = as_of or default_as_of(workspace)
     if as_of is None:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS})
-    window_start = None if window_days is None else as_of - timedelta(days=int(window_days))
+    table = scores(workspace, as_of, None if window_days is None else int(window_days))
+    return table.assign(tier=assign_tiers(table, thresholds or _in_force(workspace)))
+
+
+def _check_window(window_days: int | None) -> None:
+    if window_days is not None and (isinstance(window_days, bool) or int(window_days) != window_days or window_days < 1):
+        raise RfmError("rfm.bad_window", value=window_days)
+
+
+@remembered(*ORDER_SETTINGS)
+def scores(workspace: Workspace, as_of: date, window_days: int | None) -> pd.DataFrame:
+    """`customers` without the tier, in customer_id order: what the tier lines do not change, so switching lines
+    (and the movement, groups and other pages asking for the same day) reuse it."""
+    window_start = None if window_days is None else as_of - timedelta(days=window_days)
     table = queries.frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
     table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64",
                           "r_score": "int64", "f_score": "int64", "m_score": "int64"})
     table["segment"] = assign_segments(table)
-    table["tier"] = assign_tiers(table, thresholds or _in_force(workspace))
-    return table[COLUMNS].reset_index(drop=True)
+    return table[COLUMNS[:-1]].reset_index(drop=True)
 
 
 def tier_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -204,22 +223,35 @@ def movement(workspace: Workspace, as_of_before: date, as_of_after: date, window
     """
     if as_of_before >= as_of_after:
         raise RfmError("rfm.bad_movement", before=as_of_before, after=as_of_after)
+    _check_window(window_days)
     thresholds = thresholds or _in_force(workspace)
-    before = customers(workspace, as_of_before, window_days, thresholds)[["customer_id", "tier"]]
-    after = customers(workspace, as_of_after, window_days, thresholds)[["customer_id", "tier"]]
-    both = before.merge(after, on="customer_id", how="outer", suffixes=("_before", "_after"))
-    rank_before = both["tier_before"].map(TIER_RANK)
-    rank_after = both["tier_after"].map(TIER_RANK)
-    both["change"] = np.select(
-        [rank_before.isna(), rank_after.isna(), rank_after > rank_before, rank_after < rank_before],
-        ["new", "gone", "up", "down"], default="same")
-    both = both.sort_values("customer_id").reset_index(drop=True)
-    rows = [*TIERS, "new"]
-    columns = [*TIERS, "gone"] if both["tier_after"].isna().any() else list(TIERS)
-    summary = pd.crosstab(both["tier_before"].fillna("new"), both["tier_after"].fillna("gone"))
-    summary = summary.reindex(index=rows, columns=columns, fill_value=0).astype("int64")
+    both = numbers_on_two_days(workspace, as_of_before, as_of_after, None if window_days is None else int(window_days))
+    missing = len(TIERS)  # the code of "no tier": new before, gone after
+    codes = {side: np.where(both[f"frequency_{side}"].to_numpy() > 0,
+                            _tier_codes(both[f"recency_days_{side}"].fillna(0), both[f"frequency_{side}"],
+                                        both[f"monetary_{side}"], thresholds), missing)
+             for side in ("before", "after")}
+    before, after = codes["before"], codes["after"]
+    change = np.select([before == missing, after == missing, after < before, after > before],  # lower code: better
+                       [CHANGES.index(c) for c in ("new", "gone", "up", "down")], default=CHANGES.index("same"))
+    tier = lambda code: pd.Categorical.from_codes(np.where(code == missing, -1, code), TIERS)  # noqa: E731 - -1: none
+    customers = pd.DataFrame({"customer_id": both["customer_id"], "tier_before": tier(before),
+                              "tier_after": tier(after), "change": pd.Categorical.from_codes(change, CHANGES)})
+    counts = np.bincount(before * (missing + 1) + after, minlength=(missing + 1) ** 2).reshape(missing + 1, missing + 1)
+    summary = pd.DataFrame(counts, index=[*TIERS, "new"], columns=[*TIERS, "gone"], dtype="int64")
+    if not summary["gone"].any():
+        summary = summary.drop(columns="gone")
     summary.index.name, summary.columns.name = "tier_before", "tier_after"
-    return Movement(both, summary)
+    return Movement(customers, summary)
+
+
+@remembered(*ORDER_SETTINGS)
+def numbers_on_two_days(workspace: Workspace, before: date, after: date, window_days: int | None) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer on both days (`customer_movement.sql`): what the tier
+    lines do not change, so another set of lines only reassigns tiers."""
+    starts = {f"{side}_window_start": None if window_days is None else day - timedelta(days=int(window_days))
+              for side, day in (("before", before), ("after", after))}
+    return queries.frame(workspace, "customers/customer_movement", before=before, after=after, **starts)
 
 
 def segment_summary(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,8 +28,10 @@ from dataclasses import dataclass, fields, replace
 
 from core.customers import rfm
 from core.customers import touch_plan as playbook
+from core.data.service import ORDER_SETTINGS
 from core.platform import queries, settings
 from core.platform.money import money
+from core.platform.remembered import remembered
 from core.platform.workspace import Workspace
 
 CHOICES = ("scaled", "playbook", "custom")
@@ -85,8 +87,10 @@ def choose(workspace: Workspace, choice: str) -> None:
     settings.put(workspace, rfm.SETTINGS_KEY, {**_saved(workspace), CHOICE_FIELD: choice})
 
 
+@remembered(*ORDER_SETTINGS, size=8)
 def spend(workspace: Workspace, vip_line: float, potential_line: float) -> Spend:
-    """The spend the top 8% and 30% of customers reach, and the shares at or above the two lines given."""
+    """The spend the top 8% and 30% of customers reach, and the shares at or above the two lines given (kept: the
+    tiers, their movement and every page that splits by tier ask for it)."""
     row = queries.frame(workspace, "customers/customer_spend", vip_quantile=1 - VIP_TOP_SHARE,
                         potential_quantile=1 - POTENTIAL_TOP_SHARE, vip_line=vip_line, potential_line=potential_line).iloc[0]
     return Spend(customers=int(row["customers"]), vip_cutoff=_number(row["vip_cutoff"]),

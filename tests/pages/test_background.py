@@ -21,7 +21,6 @@ PENDING = {"Finding the customer groups… This section fills in by itself when 
            "page can be used meanwhile.",
            "Training the churn model… This section fills in by itself when it is ready; the rest of the page can be "
            "used meanwhile.",
-           "Comparing the tiers with the earlier date… This section fills in by itself when it is ready.",
            "Finding the products bought together… This fills in by itself when it is ready."}
 
 
@@ -87,7 +86,7 @@ def test_a_kept_result_survives_a_restart(monkeypatch, demo):
     wait_for_jobs(at)
     kept = table(Workspace(demo), "select service from kept_results order by service")
     assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",),
-                    ("core.customers.service:cross_sell",), ("core.customers.service:movement",),
+                    ("core.customers.service:cross_sell",),
                     ("core.sales.service:cohorts",)]  # the app opens on the Sales page
 
     background.forget_all()  # a restarted server: nothing in memory

@@ -119,20 +119,22 @@ def test_the_groups_and_the_list_follow_their_boxes(demo):
     assert len(table_with(at, "Description")) == 3  # the groups stay as chosen
 
 
-def test_a_tiers_part_of_the_list_of_every_tier_is_that_tiers_list(demo):
-    """The page joins groups and risk to every customer once and picks a tier's rows; the reference joins them
-    for that tier alone."""
+def test_the_list_matches_groups_and_risk_to_customers_as_a_merge_does(demo):
+    """The page matches groups and risk to the customers once per day, window and model (other tier lines only
+    relabel the tiers); the reference merges them by customer for each tier with pandas."""
     from core.customers import service as customers
 
     workspace = Workspace(demo)
     view = customers.tiers(workspace, customers.as_of_choice(workspace).default)
     groups, model = customers.clusters(workspace, view.as_of, None, 3), customers.churn(workspace, view.as_of)
-    every = customers.customer_list(view, groups, model)
+    group, risk = customers.group_of(view, groups), customers.churn_risk_of(view, model)
+    merged = view.customers.merge(groups.labels, on="customer_id", how="left").merge(
+        model.scores, on="customer_id", how="left")
     for tier in [None, *customers.TIERS]:
-        found, reference = customers.tier_list(every, tier), customers.customer_list(view, groups, model, tier)
-        pd.testing.assert_frame_equal(found.rows, reference.rows)
-        assert found.file_name == reference.file_name
-    assert sum(len(customers.tier_list(every, tier).rows) for tier in customers.TIERS) == len(every.rows) == 19_574
+        found = customers.customer_list(view, group, risk, tier).rows
+        reference = merged if tier is None else merged[merged["tier"] == tier]
+        pd.testing.assert_frame_equal(found, reference[found.columns].reset_index(drop=True))
+    assert risk[~pd.isna(risk)].size == model.scores["customer_id"].isin(view.customers["customer_id"]).sum() > 1000
 
 
 def test_the_slow_movers_follow_their_days_without_a_new_query(stocked, monkeypatch):  # noqa: F811 - the fixture

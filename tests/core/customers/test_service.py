@@ -7,6 +7,7 @@ import sys
 from dataclasses import FrozenInstanceError
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -110,8 +111,7 @@ def test_saved_thresholds_reach_tiers_and_tiers_at(shop):
 def test_movement_by_hand(shop):
     # on 03-03: x1 (R 123) Normal, v1 (one order of 700, R 22) Potential; p1 and n1 had not ordered yet
     moved = service.movement(shop, date(2024, 3, 3), AS_OF)
-    changes = dict(zip(moved.customers["customer_id"], moved.customers["change"]))
-    assert changes == {"n1": "new", "p1": "new", "v1": "up", "x1": "down"}
+    assert moved.changes.to_dict() == {"up": 1, "down": 1, "new": 2}  # v1 up, x1 down; in the order of the chart
     assert moved.summary.loc["Normal", "Churned"] == 1 and moved.summary.loc["new", "Potential"] == 1
 
 
@@ -124,29 +124,34 @@ def test_too_little_to_learn_from_is_a_result_not_an_error(shop):
     groups = service.clusters(shop, AS_OF)
     assert (groups.problem_key, groups.problem_params) == ("cluster.error.too_few", {"customers": 4, "needed": 10})
     # without a model the at-risk list is empty and the export has no churn column
-    assert service.at_risk(service.tiers(shop, AS_OF), model).empty
-    assert "churn_risk" not in service.customer_list(service.tiers(shop, AS_OF), groups, model).rows
+    view = service.tiers(shop, AS_OF)
+    assert service.churn_risk_of(view, model) is None and service.at_risk(view, None).empty
+    assert "churn_risk" not in service.customer_list(view, service.group_of(view, groups), None).rows
 
 
 def test_at_risk_leaves_out_the_churned_tier(shop):
     view = service.tiers(shop, AS_OF)
     scores = pd.DataFrame({"customer_id": ["x1", "v1", "p1", "n1"], "churn_risk": [0.99, 0.6, 0.5, 0.1]})
-    risky = service.at_risk(view, service.ChurnView(horizon_days=90, scores=scores))
+    risky = service.at_risk(view, service.churn_risk_of(view, service.ChurnView(horizon_days=90, scores=scores)))
     # among v1, p1, n1 only v1 reaches the top fifth by spending (2,800 >= the 80th percentile 2,000);
     # x1 is riskier and spent more, but is Churned already
     assert risky["customer_id"].tolist() == ["v1"] and risky["churn_risk"].tolist() == [0.6]
+    # edge: a model that scored nobody (no one bought in the year before): no risk for anyone, nobody listed
+    nobody = service.churn_risk_of(view, service.ChurnView(horizon_days=90, scores=scores.iloc[:0]))
+    assert np.isnan(nobody).all() and len(nobody) == 4 and service.at_risk(view, nobody).empty
 
 
 def test_the_customer_list_joins_groups_and_risk_by_customer(shop):
     view = service.tiers(shop, AS_OF)
     groups = service.ClusterView(k=2, labels=pd.DataFrame({"customer_id": ["x1", "v1", "p1", "n1"], "cluster": [1, 0, 0, 1]}))
     model = service.ChurnView(horizon_days=90, scores=pd.DataFrame({"customer_id": ["v1", "p1"], "churn_risk": [0.6, 0.5]}))
-    everyone = service.customer_list(view, groups, model)
+    group, risk = service.group_of(view, groups), service.churn_risk_of(view, model)
+    everyone = service.customer_list(view, group, risk)
     assert everyone.file_name == "customers-all.csv" and list(everyone.rows.columns) == [*service.EXPORT_COLUMNS, "churn_risk"]
     assert dict(zip(everyone.rows["customer_id"], everyone.rows["cluster"])) == {"n1": 1, "p1": 0, "v1": 0, "x1": 1}
     risk = everyone.rows.set_index("customer_id")["churn_risk"]
     assert risk.isna().to_dict() == {"n1": True, "p1": False, "v1": False, "x1": True}
-    vips = service.customer_list(view, groups, model, "VIP")
+    vips = service.customer_list(view, group, risk, "VIP")
     assert vips.file_name == "customers-vip.csv" and vips.rows["customer_id"].tolist() == ["v1"]
 
 
@@ -207,8 +212,8 @@ def test_choosing_lines_reaches_every_part_that_splits_by_tier(shop25):
     # on 06-25, c24 had 3 orders (180) and c25 4 (200): under the playbook both Potential; on 07-01 still Potential
     assert service.movement(shop25, date(2024, 6, 25), JUNE_END).summary.loc["Potential", "Potential"] == 2
     # under the scaled lines c25 (4 orders, 200 < 230.8) was Potential on 06-25 and is VIP by 07-01
-    moved = service.movement(shop25, date(2024, 6, 25), JUNE_END, lines="scaled").customers.set_index("customer_id")
-    assert moved.loc["c25", "change"] == "up" and moved.loc["c24", "tier_before"] == "Potential"
+    moved = service.movement(shop25, date(2024, 6, 25), JUNE_END, lines="scaled").summary
+    assert moved.loc["Potential", "VIP"] == 2  # c24 and c25, the two VIPs of 07-01; the playbook has no VIP
     service.save_thresholds(shop25, {**service.tiers(shop25, JUNE_END).thresholds, "vip_min_monetary": 245})
     assert service.lines_choice(shop25) == service.LinesChoice(choice="custom", options=service.LINES)
     assert service.tiers(shop25, JUNE_END).shares["customers"].tolist()[0] == 1  # only c25's 250 reaches 245
