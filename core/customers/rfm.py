@@ -234,15 +234,19 @@ def movement(workspace: Workspace, as_of_before: date, as_of_after: date, window
     before, after = codes["before"], codes["after"]
     change = np.select([before == missing, after == missing, after < before, after > before],  # lower code: better
                        [CHANGES.index(c) for c in ("new", "gone", "up", "down")], default=CHANGES.index("same"))
-    tier = lambda code: pd.Categorical.from_codes(np.where(code == missing, -1, code), TIERS)  # noqa: E731 - -1: none
-    customers = pd.DataFrame({"customer_id": both["customer_id"], "tier_before": tier(before),
-                              "tier_after": tier(after), "change": pd.Categorical.from_codes(change, CHANGES)})
+    customers = pd.DataFrame({"customer_id": both["customer_id"], "tier_before": _tier_names(before, missing),
+                              "tier_after": _tier_names(after, missing), "change": pd.Categorical.from_codes(change, CHANGES)})
     counts = np.bincount(before * (missing + 1) + after, minlength=(missing + 1) ** 2).reshape(missing + 1, missing + 1)
     summary = pd.DataFrame(counts, index=[*TIERS, "new"], columns=[*TIERS, "gone"], dtype="int64")
     if not summary["gone"].any():
         summary = summary.drop(columns="gone")
     summary.index.name, summary.columns.name = "tier_before", "tier_after"
     return Movement(customers, summary)
+
+
+def _tier_names(codes: np.ndarray, missing: int) -> pd.Categorical:
+    """Tier codes as tier names, none where a customer has no tier (no order counted by that day)."""
+    return pd.Categorical.from_codes(np.where(codes == missing, -1, codes), TIERS)
 
 
 @remembered(*ORDER_SETTINGS)

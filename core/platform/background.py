@@ -23,6 +23,7 @@ MAX_JOBS = 64  # finished results held in memory, the oldest dropped first (they
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-background")
 _jobs: OrderedDict[tuple, Future] = OrderedDict()
+_took: dict[tuple[str, str], float | None] = {}  # (workspace path, service) -> seconds its latest work took
 _lock = threading.Lock()
 
 
@@ -36,6 +37,7 @@ def _run(workspace, service: str, inputs: str, data_version: int, compute: Calla
     started = time.perf_counter()
     value = compute()
     seconds = time.perf_counter() - started
+    _took[(str(workspace.path), service)] = seconds
     kept_results.keep(workspace, service, inputs, data_version, value, seconds)
     log.info("%s for %s worked out in %.1f s", service, workspace.path.name, seconds)
     return value
@@ -74,8 +76,18 @@ def job_of(service: Callable, workspace, *args) -> Future:
                                            lambda: service(Workspace(path), *args)))
 
 
+def took(service: Callable, workspace) -> float | None:
+    """How long the service's latest work for this workspace took (this run of the server, else as kept with
+    its results); None when it never ran. A page need not wait a moment for work it knows takes seconds."""
+    key = (str(workspace.path), f"{service.__module__}:{service.__qualname__}")
+    if key not in _took:
+        _took[key] = kept_results.seconds_of(workspace, key[1])
+    return _took[key]
+
+
 def forget_all() -> None:
     """Drop what memory holds (tests; the kept results stay)."""
     with _lock:
         _jobs.clear()
+        _took.clear()
 

@@ -54,6 +54,17 @@ def recall(workspace, service: str, inputs: str) -> tuple[bool, object]:
         return False, None
 
 
+def seconds_of(workspace, service: str) -> float | None:
+    """How long the service's latest kept result took to work out; None without one."""
+    try:
+        with workspace.cursor() as cur:
+            row = cur.execute("select seconds from kept_results where service = ? order by made_at desc limit 1",
+                              [service]).fetchone()
+    except duckdb.Error:
+        return None
+    return None if row is None else float(row[0])
+
+
 def keep(workspace, service: str, inputs: str, data_version: int, result: object, seconds: float) -> None:
     """Store `result`; the service's results of other data versions go. Failing to keep is not an error:
     the result is still shown, and worked out again after a restart."""

@@ -221,11 +221,13 @@ def in_background(service, workspace: Workspace, *args):
     if os.environ.get(WAIT_ENV) == "1":
         return job.result()
     grace = st.session_state.get(GRACE, 0.0)  # quick work (a small shop) shows at once, without a flash of "working"
+    if grace and (background.took(service, workspace) or 0.0) > 2 * grace:
+        grace = 0.0  # known to take seconds here: waiting for it would only hold the page up
     started = time.monotonic()
     try:
         return job.result(timeout=grace)
     except FutureTimeout:
-        st.session_state[GRACE] = max(0.0, grace - (time.monotonic() - started))
+        st.session_state[GRACE] = max(0.0, st.session_state.get(GRACE, 0.0) - (time.monotonic() - started))
     st.session_state.setdefault(PENDING, []).append(job)
     return None
 

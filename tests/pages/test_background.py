@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.platform import background
@@ -163,3 +164,30 @@ def test_work_done_while_the_page_was_drawn_fills_its_section_in(monkeypatch):
     assert not at.info
     assert [m.value for m in at.markdown] == ["the customer groups"]
     assert at.session_state["runs"] == 2  # the page ran again by itself, at once
+
+
+def _page_asking_for_work() -> None:
+    """A page whose work never ends while it is drawn: how long the page waited for it."""
+    import time as clock
+
+    import streamlit as st
+
+    from core.platform.workspace import Workspace
+    from pages.components import state
+
+    st.session_state[state.GRACE] = 0.5
+    started = clock.monotonic()
+    state.in_background(print, Workspace("unused.duckdb"))
+    st.session_state["waited"] = clock.monotonic() - started
+
+
+@pytest.mark.parametrize(("took", "waits"), [(None, True), (0.2, True), (3.0, False)])
+def test_the_page_waits_a_moment_only_for_work_that_may_be_quick(monkeypatch, took, waits):
+    # a new day on a big shop retrains for seconds: the half second of grace would only hold the page up;
+    # work never timed, or timed quicker than twice the grace, still gets it (no flash of "being worked out")
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    monkeypatch.setattr(background, "job_of", lambda service, workspace, *args: Future())
+    monkeypatch.setattr(background, "took", lambda service, workspace: took)
+    at = AppTest.from_function(_page_asking_for_work, default_timeout=30).run()
+    assert not at.exception
+    assert (at.session_state["waited"] >= 0.45) is waits and at.session_state["waited"] < 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from core.platform import background, kept_results
 from tests.conftest import table
 
@@ -53,6 +55,22 @@ def test_a_job_runs_once_and_its_result_is_read_back_after_a_restart(workspace):
     background.forget_all()  # edge: a restart: memory empty, the workspace still holds it
     assert background.job_of(shout, workspace, "hi").done()
     assert background.job_of(shout, workspace, "hi").result() == "HI" and shout.calls == 1
+
+
+def nap(workspace, seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_how_long_a_job_took_is_known_after_a_restart_too(workspace):
+    workspace.open()
+    background.forget_all()
+    assert background.took(nap, workspace) is None  # never ran
+    background.forget_all()
+    background.job_of(nap, workspace, 0.2).result(timeout=30)
+    assert 0.2 <= background.took(nap, workspace) < 2
+    background.forget_all()  # edge: a restart: the time comes back with the kept result
+    assert 0.2 <= background.took(nap, workspace) < 2
 
 
 def test_a_kept_result_is_compressed_once_and_stored_as_it_is(workspace):
