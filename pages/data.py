@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from core.data import service
 from core.data.service import MODES, Report
 from core.platform import access
 from core.platform.money import MISSING
 from core.platform.workspace import MAX_NAME_LENGTH, Workspace
-from pages.components import data_status, load_report, mapping_editor, uploader
+from pages.components import data_status, load_handover, load_report, mapping_editor, uploader
 from pages.components.state import guard, is_shared, mark_unlocked, select_workspace, t, t_user, visitor
 
 
@@ -54,21 +55,32 @@ def _load(target: Workspace, passphrase: str | None, path, file_name, kind, mapp
     if not st.button(t("data.load"), type="primary", key="load_button", disabled=blocked is not None):
         return
     bar = st.progress(0.0, text=t("progress.reading"))
+    left_for: list[ScriptControlException] = []  # a click on another page during the load
+
+    def progress(fraction: float, stage: str) -> None:
+        """The click stops this run at its next Streamlit call (the bar): the load goes on instead, and the
+        page clicked follows it (load_handover)."""
+        try:
+            bar.progress(fraction, text=t(stage))
+        except ScriptControlException as click:
+            left_for[:] = [click]
+
+    under_way = load_handover.start(file_name, target, path, unlock=passphrase is not None)
     try:
-        report = service.load(
+        under_way.report = service.load(
             target, path, kind=kind, mapping=mapping, day_first=day_first, file_name=file_name, mode=mode,
-            skip_bad_rows=skip, progress=lambda fraction, stage: bar.progress(fraction, text=t(stage)),
-            passphrase=passphrase, who=visitor(),
+            skip_bad_rows=skip, progress=progress, passphrase=passphrase, who=visitor(),
         )
-    except Exception:
+    except Exception as error:
+        under_way.error = error
+        if left_for:
+            raise left_for[0] from None  # the page clicked says what went wrong
         bar.empty()  # no bar left frozen under the error message
+        load_handover.finish(under_way)
         raise
-    uploader.forget(path)
-    st.session_state.pop("upload_preview", None)
-    if passphrase is not None:
-        mark_unlocked(target)  # who made it has it open
-    select_workspace(target.path)
-    st.session_state["last_load"] = (report.loaded_rows, t(f"dataset.{report.kind}"), target.display_name)
+    if left_for:
+        raise left_for[0]  # this run was left for another page, which takes the new data from here
+    load_handover.finish(under_way)
     st.rerun()
 
 
@@ -203,9 +215,6 @@ def _manage(workspace: Workspace) -> None:
 def render(workspace: Workspace) -> None:
     st.title(t("data.title"))
     st.caption(t("data.intro", limit=uploader.UPLOAD_LIMIT_MB))
-    if "last_load" in st.session_state:
-        rows, dataset, name = st.session_state.pop("last_load")
-        st.success(t_user("data.loaded", rows=f"{rows:,}", dataset=dataset, workspace=name))
     if "workspace_notice" in st.session_state:
         key, name = st.session_state.pop("workspace_notice")
         st.success(t_user(key, name=name))

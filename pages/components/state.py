@@ -169,6 +169,9 @@ def run_page(render) -> None:
     if waiting is not None:  # a private workspace: nothing of it, nor the demo in its place, until unlocked
         st.info(t_user("access.locked_page", name=waiting.display_name))
         return
+    from pages.components import load_handover  # it builds on this module
+
+    load_handover.show()  # a load left on the Data page for this one: under way, or just ended
     # a page's first run may wait for quick slow work; a rerun of the same page (a widget moved) waits less, so
     # the reaction stays within half a second and a longer job shows as being worked out (issue 16)
     page = getattr(getattr(render, "__code__", None), "co_filename", None)  # pages run as __main__: their file
@@ -286,6 +289,9 @@ def _watch() -> None:
         st.rerun()
 
 
+    from pages.components import load_handover  # it builds on this module
+
+    load_handover.show()  # a load left on the Data page for this one: under way, or just ended
 @contextmanager
 def guard():
     """Every error becomes a message in the user's language (core/platform/errors.py decides which);
