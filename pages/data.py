@@ -52,6 +52,8 @@ def _load(target: Workspace, passphrase: str | None, path, file_name, kind, mapp
     blocked = service.load_blocked(preview, skip)  # nothing valid to load: the button says so before a click
     if blocked:
         st.caption(t(blocked))
+    if load_handover.KEY in st.session_state:  # one load at a time: the note above the page says it is under way
+        return
     if not st.button(t("data.load"), type="primary", key="load_button", disabled=blocked is not None):
         return
     bar = st.progress(0.0, text=t("progress.reading"))
@@ -78,6 +80,9 @@ def _load(target: Workspace, passphrase: str | None, path, file_name, kind, mapp
         bar.empty()  # no bar left frozen under the error message
         load_handover.finish(under_way)
         raise
+    finally:
+        if not under_way.over:  # ended by what is no error of the load (the server stopping): not left waiting
+            under_way.error = RuntimeError("the load was stopped")
     if left_for:
         raise left_for[0]  # this run was left for another page, which takes the new data from here
     load_handover.finish(under_way)

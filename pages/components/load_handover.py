@@ -48,7 +48,6 @@ def finish(under_way: LoadUnderWay) -> None:
     loaded into becomes the session's; either way the next run says how it ended."""
     if under_way.handled:
         return
-    st.session_state.pop(KEY, None)
     if under_way.report is not None:
         uploader.forget(under_way.upload_copy)
         st.session_state.pop("upload_preview", None)
@@ -58,6 +57,7 @@ def finish(under_way: LoadUnderWay) -> None:
         report = under_way.report
         st.session_state[ENDED] = ("data.loaded", {"rows": f"{report.loaded_rows:,}", "dataset": t(f"dataset.{report.kind}"),
                                                    "workspace": under_way.workspace.display_name})
+    st.session_state.pop(KEY, None)  # last: a run stopped half way through leaves it for the next one to finish
     under_way.handled = True
 
 
