@@ -114,3 +114,20 @@ def choose_workspace(page, name: str) -> None:
             page.keyboard.press("Escape")
     page.screenshot(path="/tmp/choose_fail.png")
     pytest.fail(f"could not choose {name!r} in the sidebar: {page.get_by_role('option').all_inner_texts()}")
+
+
+def name_new_workspace(page, name: str) -> None:
+    """Type the new workspace's name on the Data page until the uploader takes files: until the name reaches the
+    server the dropzone is disabled and a file set on it is lost, and an Enter pressed while a run is under way
+    was seen to get lost in full-suite runs, so the name is sent again until the dropzone says it is enabled."""
+    for _ in range(5):
+        page.get_by_label("New workspace name").fill(name)
+        page.get_by_label("New workspace name").press("Enter")
+        wait_ready(page)
+        try:
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]')"
+                "?.getAttribute('aria-disabled') === 'false'", timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - not enabled yet: send the name again; the caller's assertion decides
+            page.get_by_label("New workspace name").fill("")

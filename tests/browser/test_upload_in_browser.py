@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_for_text, wait_ready
+from tests.browser.conftest import name_new_workspace, wait_for_text, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -28,22 +28,8 @@ def test_upload_through_the_real_uploader_changes_the_counts(server, browser, tm
     sidebar = page.get_by_test_id("stSidebar")
     assert sidebar.get_by_text("Orders: 60,000 rows").count() == 1  # the demo shop
 
-    # The name must reach the server before the uploader takes a file: until then the dropzone is disabled
-    # and a file set on it is lost. An Enter pressed while a run is under way was seen to get lost too in
-    # full-suite runs, so the name is sent again until the dropzone says it is enabled.
-    dropzone = page.get_by_test_id("stFileUploaderDropzone")
-    for _ in range(5):
-        page.get_by_label("New workspace name").fill("Browser Shop")
-        page.get_by_label("New workspace name").press("Enter")
-        wait_ready(page)
-        try:
-            page.wait_for_function(
-                "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]')"
-                "?.getAttribute('aria-disabled') === 'false'", timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - not enabled yet: send the name again; the assertion below decides
-            page.get_by_label("New workspace name").fill("")
-    assert dropzone.get_attribute("aria-disabled") == "false"
+    name_new_workspace(page, "Browser Shop")
+    assert page.get_by_test_id("stFileUploaderDropzone").get_attribute("aria-disabled") == "false"
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
     wait_for_text(page, "Rows ready to load", data / "server.log")
     wait_ready(page)
@@ -69,17 +55,7 @@ def test_a_load_left_for_another_page_still_lands(server, browser, tmp_path):
     wait_ready(page)
     page.get_by_text("Language / 语言").wait_for(timeout=90_000)
     wait_ready(page)
-    for _ in range(5):
-        page.get_by_label("New workspace name").fill("Leaving Shop")
-        page.get_by_label("New workspace name").press("Enter")
-        wait_ready(page)
-        try:
-            page.wait_for_function(
-                "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]')"
-                "?.getAttribute('aria-disabled') === 'false'", timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - not enabled yet: send the name again
-            page.get_by_label("New workspace name").fill("")
+    name_new_workspace(page, "Leaving Shop")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(orders))
     wait_for_text(page, "Rows ready to load", data / "server.log")
     wait_ready(page)
