@@ -283,15 +283,12 @@ def watch_pending() -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def _watch() -> None:
-    """Each finished piece shows as soon as it is done: movement need not wait for the churn model."""
+    """Each finished piece shows as soon as it is done: the groups need not wait for the churn model."""
     if any(job.done() for job in st.session_state.get(PENDING, ())):
         st.session_state[PENDING] = [job for job in st.session_state[PENDING] if not job.done()]
         st.rerun()
 
 
-    from pages.components import load_handover  # it builds on this module
-
-    load_handover.show()  # a load left on the Data page for this one: under way, or just ended
 @contextmanager
 def guard():
     """Every error becomes a message in the user's language (core/platform/errors.py decides which);
