@@ -15,17 +15,23 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+import pandas as pd
+
 from core.platform.services import reads_settings
 
 Function = TypeVar("Function", bound=Callable)
 
 
-def remembered(*settings_keys: str, size: int = 4) -> Callable[[Function], Function]:
-    """Keep the `size` latest results of `function(workspace, *args)`, which reads the settings `settings_keys`.
+MAX_BYTES = 256 << 20  # per function: a 1M-line shop's RFM frame holds 23 MB, a 10M-line shop's ten times that
+
+
+def remembered(*settings_keys: str, size: int = 4, max_bytes: int = MAX_BYTES) -> Callable[[Function], Function]:
+    """Keep the `size` latest results of `function(workspace, *args)`, which reads the settings `settings_keys`,
+    and fewer when their frames hold more than `max_bytes` (the latest is always kept).
     Two callers asking at once may both compute it; the second answer replaces the first, equal to it."""
 
     def wrap(function: Function) -> Function:
-        kept: OrderedDict[tuple, object] = OrderedDict()
+        kept: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         lock = threading.Lock()
 
         @functools.wraps(function)
@@ -34,11 +40,11 @@ def remembered(*settings_keys: str, size: int = 4) -> Callable[[Function], Funct
             with lock:
                 if key in kept:
                     kept.move_to_end(key)
-                    return kept[key]
+                    return kept[key][0]
             value = function(workspace, *args)
             with lock:
-                kept[key] = value
-                while len(kept) > size:
+                kept[key] = (value, _bytes(value))
+                while len(kept) > size or (len(kept) > 1 and sum(held for _, held in kept.values()) > max_bytes):
                     kept.popitem(last=False)
             return value
 
@@ -46,3 +52,8 @@ def remembered(*settings_keys: str, size: int = 4) -> Callable[[Function], Funct
         return reads_settings(*settings_keys)(call)
 
     return wrap
+
+
+def _bytes(value: object) -> int:
+    """What a kept frame holds: its arrays (the text of repeated labels is shared, so counted as pointers)."""
+    return int(value.memory_usage(index=True, deep=False).sum()) if isinstance(value, pd.DataFrame) else 0

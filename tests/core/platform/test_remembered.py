@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from core.data import ingest
 from core.platform import settings
 from core.platform.remembered import remembered
@@ -45,3 +47,18 @@ def test_only_the_latest_results_are_kept(workspace, tmp_path):
         orders_counted(workspace, day)
     # edge: two kept; 05-03 was still kept when asked again, 05-02 had made way for 05-04
     assert calls == ["2024-05-02", "2024-05-03", "2024-05-04", "2024-05-02"]
+
+
+@remembered(size=4, max_bytes=12_000)
+def numbers(workspace, start: int) -> pd.DataFrame:
+    calls.append(start)
+    return pd.DataFrame({"n": range(start, start + 1000)})  # 8,000 bytes of int64, and the index's 132
+
+
+def test_results_too_big_to_keep_together_are_kept_one_at_a_time(workspace):
+    calls.clear()
+    workspace.open()
+    for start in [1, 1, 2, 2, 1]:
+        assert numbers(workspace, start)["n"].iloc[0] == start
+    # edge: room for four results by count, for one by size: the second 1 found it, the last did not
+    assert calls == [1, 2, 1]
