@@ -187,7 +187,8 @@ def save_thresholds(workspace: Workspace, values: dict) -> None:
 def movement(workspace: Workspace, before: date, after: date, window_days: int | None = None,
              lines: str | None = None) -> MovementView:
     """How customers moved between tiers from `before` to `after`, the same `lines` at both dates (as `tiers`):
-    counts only, so quick (0.1 s at 326k customers) that the page works it out while it draws."""
+    counts only, so quick (0.2 s for new days, 0.05 s for other lines, at 326k customers) that the page works it
+    out while it draws."""
     moved = rfm.movement(workspace, before, after, window_days, tier_lines.in_force(workspace, lines).thresholds)
     changes = moved.customers["change"].value_counts(sort=False)
     return MovementView(summary=moved.summary, changes=changes[changes > 0].astype("int64").rename_axis("change").rename("customers"))
