@@ -14,7 +14,7 @@ from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from core.report import service as report
 from pages.components import add_to_register, data_status, health_editor, period_picker
-from pages.components.state import cached, guard, lang, t
+from pages.components.state import ahead, cached, guard, lang, t
 from pages.components.tables import shop_text
 
 SEGMENT_KEY = "funnel_segment"
@@ -168,7 +168,8 @@ def render(workspace: Workspace) -> None:
     if not data_status.require(workspace, "orders"):
         return
     with guard():
-        start, end = period_picker.show(cached(service.date_range, workspace), key="diagnosis")
+        span = cached(service.date_range, workspace)
+        start, end = period_picker.show(span, key="diagnosis")
         # always the default segment's funnel: the segment box reads its own funnel (the page is not worked out again)
         result = cached(service.diagnose, workspace, start, end, segment="all")
         # built only when clicked, on Streamlit's download thread: everything it needs is bound here, not read there
@@ -180,6 +181,8 @@ def render(workspace: Workspace) -> None:
         _health(workspace, result)
         _funnel(workspace, result)
         _traffic(workspace, result)
+        for other in period_picker.other_presets(span, start, end):  # the next click on a preset: ready
+            ahead(service.diagnose, workspace, *other, segment="all")
 
 
 if __name__ == "__main__":

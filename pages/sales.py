@@ -11,7 +11,7 @@ from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from core.sales import service
 from pages.components import data_status, period_picker
-from pages.components.state import cached, guard, in_background, lang, show_pending, t
+from pages.components.state import ahead, cached, guard, in_background, lang, show_pending, t
 from pages.components.tables import shop_text
 
 FIGURES_PER_ROW = 4
@@ -116,7 +116,8 @@ def render(workspace: Workspace) -> None:
     if not data_status.require(workspace, "orders"):
         return
     with guard():
-        start, end = period_picker.show(cached(service.date_range, workspace), key="sales")
+        span = cached(service.date_range, workspace)
+        start, end = period_picker.show(span, key="sales")
         result = cached(service.overview, workspace, start, end)
         _figures(result)
         if result.has_orders:
@@ -125,6 +126,9 @@ def render(workspace: Workspace) -> None:
         else:
             st.info(t("sales.no_orders_in_period"))
         _cohorts(workspace)
+        for other in period_picker.other_presets(span, start, end):  # the next click on a preset: ready
+            ahead(service.overview, workspace, *other)
+            ahead(service.sales, workspace, service.suggested_grain(*other), *other)
 
 
 if __name__ == "__main__":

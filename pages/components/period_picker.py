@@ -32,3 +32,9 @@ def show(span: DataRange, key: str = "period") -> tuple[date, date]:
     start, end = span.period(days=choice or DEFAULT)
     st.caption(t("period.showing", start=day(start), end=day(end)))
     return start, end
+
+
+def other_presets(span: DataRange, start: date, end: date) -> list[tuple[date, date]]:
+    """The preset periods other than the one shown: what the owner is likely to click next."""
+    periods = [span.period(days=days) for days in PRESETS]
+    return [period for period in dict.fromkeys(periods) if period != (start, end)]

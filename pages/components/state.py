@@ -8,6 +8,8 @@ import logging
 import os
 import re
 import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
@@ -176,6 +178,8 @@ def run_page(render) -> None:
     # the reaction stays within half a second and a longer job shows as being worked out (issue 16)
     page = getattr(getattr(render, "__code__", None), "co_filename", None)  # pages run as __main__: their file
     again = st.session_state.get(LAST_PAGE) == page
+    if not again:
+        _ahead_round[0] += 1
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
@@ -194,6 +198,41 @@ def cached(service, workspace: Workspace, *args, **kwargs):
     the version of the settings the service reads, and the inputs: the one way a page asks core for data."""
     return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path),
                         workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+
+
+_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-ahead")
+_asked_ahead: OrderedDict[tuple, None] = OrderedDict()  # what was handed to it lately, not to ask twice
+
+
+def ahead(service, workspace: Workspace, *args, **kwargs) -> None:
+    """`cached(service, workspace, *args, **kwargs)` worked out off the page, for the next click: a preset period
+    the owner is likely to pick finds its answer in the cache. One thread, after the page is drawn; a failure
+    only means the click works it out as before."""
+    if os.environ.get(WAIT_ENV) == "1":  # page tests read the page at once: nothing runs beside them
+        return
+    key = (f"{service.__module__}:{service.__qualname__}", str(workspace.path),
+           workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+    if key in _asked_ahead:
+        return
+    _asked_ahead[key] = None
+    while len(_asked_ahead) > 256:
+        _asked_ahead.popitem(last=False)
+    _ahead.submit(_work_ahead, key, time.monotonic() + AHEAD_AFTER_SECONDS, _ahead_round[0])
+
+
+AHEAD_AFTER_SECONDS = 1.0  # the browser draws the page first (on one machine they share the cores: +0.15 s)
+_ahead_round = [0]  # moves on when a page other than the last one runs: work ahead for the page left is dropped
+
+
+def _work_ahead(key: tuple, not_before: float, round_asked: int) -> None:
+    time.sleep(max(0.0, not_before - time.monotonic()))
+    if round_asked != _ahead_round[0]:  # the owner went to another page: their next click is elsewhere
+        _asked_ahead.pop(key, None)
+        return
+    try:
+        _cached_call(*key)
+    except Exception:  # noqa: BLE001 - the click will work it out itself, and say what went wrong
+        log.info("working %s out ahead failed", key[0], exc_info=True)
 
 
 def derived(function, workspace: Workspace, made_from: tuple, *parts, services: tuple = ()):
@@ -302,6 +341,6 @@ def guard():
         st.error(message_text(message))
 
 
-__all__ = ["LANGUAGES", "cached", "current_workspace", "derived", "fragment", "guard", "in_background", "is_shared", "lang",
+__all__ = ["LANGUAGES", "ahead", "cached", "current_workspace", "derived", "fragment", "guard", "in_background", "is_shared", "lang",
            "locked_workspace", "mark_unlocked", "message_text", "plain", "run_page", "select_workspace",
            "show_pending", "t", "t_user", "visitor"]

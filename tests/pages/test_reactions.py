@@ -3,6 +3,8 @@ what that section shows, and the narrower work behind them gives the figures the
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -158,3 +160,25 @@ def test_the_slow_movers_follow_their_days_without_a_new_query(stocked, monkeypa
     at.number_input(key="slow_days").set_value(108).run()  # edge: exactly 108 days: slow again
     assert table_with(at, "Stock value (cost)")["Product"].tolist() == ["Lamp"]
     assert asked.count("products/product_performance") == 1
+
+
+def test_the_other_preset_periods_are_worked_out_before_they_are_clicked(monkeypatch):
+    from core.sales import service as sales
+    from pages.components import state
+
+    asked = []
+    overview = sales.overview
+
+    def counted(workspace, start, end):
+        asked.append((end - start).days + 1)
+        return overview(workspace, start, end)
+
+    monkeypatch.setattr(sales, "overview", functools.wraps(overview)(counted))
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")  # page tests do not work ahead: as the app does
+    at = AppTest.from_file(APP, default_timeout=180).run()  # the Sales page, last 30 days
+    state._ahead.submit(lambda: None).result(timeout=60)  # the one thread working ahead is done
+    assert sorted(asked) == [7, 30, 90]  # the period shown, then the two other presets, off the page
+    at.segmented_control(key="sales_preset").set_value(90).run()
+    assert not at.exception and not at.error
+    assert sorted(asked) == [7, 30, 90]  # edge: the click found the last 90 days worked out already
+    state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
