@@ -12,7 +12,7 @@ from core.platform.money import MISSING, money
 from core.platform.workspace import Workspace
 from core.products import service
 from pages.components import data_status, export_buttons, period_picker
-from pages.components.state import cached, guard, lang, t, t_user
+from pages.components.state import ahead, cached, guard, lang, t, t_user
 from pages.components.tables import shop_text
 
 
@@ -36,8 +36,11 @@ def _day(value) -> str:
 def _performance_section(workspace: Workspace) -> None:
     """The period and the slow-mover days drive this section alone: a change reruns it, not the page."""
     with guard():
-        start, end = period_picker.show(cached(service.date_range, workspace), key="products")
+        span = cached(service.date_range, workspace)
+        start, end = period_picker.show(span, key="products")
         _performance(workspace, start, end)
+        for other in period_picker.other_presets(span, start, end):  # the next click on a preset: ready
+            ahead(service.products, workspace, *other)
 
 
 def _performance(workspace: Workspace, start, end) -> None:

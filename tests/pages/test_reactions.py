@@ -182,3 +182,25 @@ def test_the_other_preset_periods_are_worked_out_before_they_are_clicked(monkeyp
     assert not at.exception and not at.error
     assert sorted(asked) == [7, 30, 90]  # edge: the click found the last 90 days worked out already
     state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
+
+
+def test_the_products_other_preset_periods_are_ready_before_the_click(monkeypatch):
+    from pages.components import state
+
+    asked = []
+    worked_out = products.products
+
+    def counted(workspace, start, end):
+        asked.append((end - start).days + 1)
+        return worked_out(workspace, start, end)
+
+    monkeypatch.setattr(products, "products", functools.wraps(worked_out)(counted))
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/products.py").run()  # the last 30 days
+    state._ahead.submit(lambda: None).result(timeout=60)
+    assert sorted(asked) == [7, 30, 90]
+    at.segmented_control(key="products_preset").set_value(7).run()
+    assert not at.exception and not at.error
+    assert sorted(asked) == [7, 30, 90]  # edge: the last 7 days were ready
+    state._ahead.submit(lambda: None).result(timeout=60)
