@@ -154,15 +154,10 @@ def at_risk(model: ChurnModel, rfm_frame: pd.DataFrame | None = None, top: int =
     spending in the model's own features is used.
     """
     value = model.scores[["customer_id", "recency_days", "frequency", "monetary"]] if rfm_frame is None else rfm_frame
-    return at_risk_among(model.scores[["customer_id", "churn_risk"]], value, top, value_share)
-
-
-def at_risk_among(scores: pd.DataFrame, value: pd.DataFrame, top: int = AT_RISK_TOP,
-                  value_share: float = VALUE_SHARE) -> pd.DataFrame:
-    """`at_risk` from the scores alone (customer_id, churn_risk), so a cached model's scores are enough."""
+    scores = model.scores[["customer_id", "churn_risk"]]
     if value.empty or scores.empty:
         return pd.DataFrame(columns=[*value.columns, "churn_risk"])
-    return most_at_risk(value.merge(scores[["customer_id", "churn_risk"]], on="customer_id", how="left"), top, value_share)
+    return most_at_risk(value.merge(scores, on="customer_id", how="left"), top, value_share)
 
 
 def most_at_risk(customers: pd.DataFrame, top: int = AT_RISK_TOP, value_share: float = VALUE_SHARE) -> pd.DataFrame:

@@ -49,7 +49,6 @@ from core.platform.workspace import Workspace
 
 SETTINGS_KEY = "tiers.thresholds"
 TIERS = ("VIP", "Potential", "Normal", "Churned")  # best first
-TIER_RANK = {"VIP": 3, "Potential": 2, "Normal": 1, "Churned": 0}
 REFERENCE_SHARES = {"VIP": 0.08, "Potential": 0.22, "Normal": 0.45, "Churned": 0.25}
 GOAL_KEYS = {tier: f"rfm.goal.{tier.lower()}" for tier in TIERS}
 VIP_GOAL_AMOUNT = 2500  # the playbook's VIP goal quotes this order value, in its money: scaled like the VIP line

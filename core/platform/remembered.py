@@ -48,7 +48,6 @@ def remembered(*settings_keys: str, size: int = 4, max_bytes: int = MAX_BYTES) -
                     kept.popitem(last=False)
             return value
 
-        call.forget = kept.clear  # tests
         return reads_settings(*settings_keys)(call)
 
     return wrap

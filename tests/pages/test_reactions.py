@@ -162,45 +162,33 @@ def test_the_slow_movers_follow_their_days_without_a_new_query(stocked, monkeypa
     assert asked.count("products/product_performance") == 1
 
 
-def test_the_other_preset_periods_are_worked_out_before_they_are_clicked(monkeypatch):
-    from core.sales import service as sales
+@pytest.mark.parametrize(("service", "page", "clicked"), [
+    ("core.sales.service:overview", None, 90),  # the app opens on Sales
+    ("core.products.service:products", "pages/products.py", 7),
+])
+def test_the_other_preset_periods_are_worked_out_before_they_are_clicked(monkeypatch, service, page, clicked):
+    import importlib
+
     from pages.components import state
 
+    module_name, name = service.split(":")
+    module = importlib.import_module(module_name)
     asked = []
-    overview = sales.overview
-
-    def counted(workspace, start, end):
-        asked.append((end - start).days + 1)
-        return overview(workspace, start, end)
-
-    monkeypatch.setattr(sales, "overview", functools.wraps(overview)(counted))
-    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")  # page tests do not work ahead: as the app does
-    at = AppTest.from_file(APP, default_timeout=180).run()  # the Sales page, last 30 days
-    state._ahead.submit(lambda: None).result(timeout=60)  # the one thread working ahead is done
-    assert sorted(asked) == [7, 30, 90]  # the period shown, then the two other presets, off the page
-    at.segmented_control(key="sales_preset").set_value(90).run()
-    assert not at.exception and not at.error
-    assert sorted(asked) == [7, 30, 90]  # edge: the click found the last 90 days worked out already
-    state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
-
-
-def test_the_products_other_preset_periods_are_ready_before_the_click(monkeypatch):
-    from pages.components import state
-
-    asked = []
-    worked_out = products.products
+    worked_out = getattr(module, name)
 
     def counted(workspace, start, end):
         asked.append((end - start).days + 1)
         return worked_out(workspace, start, end)
 
-    monkeypatch.setattr(products, "products", functools.wraps(worked_out)(counted))
-    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    monkeypatch.setattr(module, name, functools.wraps(worked_out)(counted))
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")  # page tests do not work ahead: as the app does
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/products.py").run()  # the last 30 days
-    state._ahead.submit(lambda: None).result(timeout=60)
-    assert sorted(asked) == [7, 30, 90]
-    at.segmented_control(key="products_preset").set_value(7).run()
+    if page:
+        at.switch_page(page).run()
+    state._ahead.submit(lambda: None).result(timeout=60)  # the one thread working ahead is done
+    assert sorted(asked) == [7, 30, 90]  # the period shown (30 days), then the two other presets, off the page
+    key = "sales_preset" if page is None else "products_preset"
+    at.segmented_control(key=key).set_value(clicked).run()
     assert not at.exception and not at.error
-    assert sorted(asked) == [7, 30, 90]  # edge: the last 7 days were ready
-    state._ahead.submit(lambda: None).result(timeout=60)
+    assert sorted(asked) == [7, 30, 90]  # edge: the click found its period worked out already
+    state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
