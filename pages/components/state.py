@@ -183,7 +183,8 @@ def run_page(render) -> None:
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
-    render(workspace)
+    with background.page_drawn():
+        render(workspace)
     watch_pending()
 
 
@@ -259,12 +260,12 @@ def in_background(service, workspace: Workspace, *args):
     """`service(workspace, *args)` for slow work (model training): the result when it is ready (in memory or
     kept in the workspace for these data and settings versions), else None while a worker computes it, so
     the page draws everything else at once. Call `show_pending` where the result would go."""
-    job = background.job_of(service, workspace, *args)
     if os.environ.get(WAIT_ENV) == "1":
-        return job.result()
+        return background.job_of(service, workspace, *args).result()
     grace = st.session_state.get(GRACE, 0.0)  # quick work (a small shop) shows at once, without a flash of "working"
     if grace and (background.took(service, workspace) or 0.0) > 2 * grace:
         grace = 0.0  # known to take seconds here: waiting for it would only hold the page up
+    job = background.job_of(service, workspace, *args, after_pages=not grace)  # not waited for: after the page
     started = time.monotonic()
     try:
         return job.result(timeout=grace)
@@ -304,7 +305,8 @@ def fragment(section):
         alone = _section_rerun()
         if alone:
             st.session_state[GRACE] = RERUN_GRACE_SECONDS
-        result = section(*args, **kwargs)
+        with background.page_drawn():
+            result = section(*args, **kwargs)
         if alone:
             watch_pending()
         return result

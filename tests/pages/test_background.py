@@ -153,7 +153,7 @@ def test_work_done_while_the_page_was_drawn_fills_its_section_in(monkeypatch):
         time.sleep(0.3)
         return "the customer groups"
 
-    def job_of(service, workspace, *args):  # one piece of work, started when the page first asks for it
+    def job_of(service, workspace, *args, after_pages=False):  # one piece of work, started when the page first asks for it
         if not jobs:
             jobs.append(ThreadPoolExecutor(1).submit(groups_later))
         return jobs[0]
@@ -186,7 +186,7 @@ def test_the_page_waits_a_moment_only_for_work_that_may_be_quick(monkeypatch, to
     # a new day on a big shop retrains for seconds: the half second of grace would only hold the page up;
     # work never timed, or timed quicker than twice the grace, still gets it (no flash of "being worked out")
     monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
-    monkeypatch.setattr(background, "job_of", lambda service, workspace, *args: Future())
+    monkeypatch.setattr(background, "job_of", lambda service, workspace, *args, after_pages=False: Future())
     monkeypatch.setattr(background, "took", lambda service, workspace: took)
     at = AppTest.from_function(_page_asking_for_work, default_timeout=30).run()
     assert not at.exception

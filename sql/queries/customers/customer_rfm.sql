@@ -1,7 +1,7 @@
 -- Recency, frequency and monetary value per customer as of $as_of (orders before that day only),
--- from $window_start on (null = all history), with 1-5 quintile scores. Cancelled orders do not count;
--- monetary is net of refunds and leaves out price outliers when the owner asks
--- (order_summary.revenue_for_averages). Quintiles split ties by customer_id so the same data scores the same way.
+-- from $window_start on (null = all history), in customer_id order: the 1-5 quintile scores split ties by
+-- that order (core/customers/rfm.py, decision 0003). Cancelled orders do not count; monetary is net of refunds
+-- and leaves out price outliers when the owner asks (order_summary.revenue_for_averages).
 
 with
 
@@ -27,7 +27,6 @@ per_customer as (
         customer_id,
         count(*) as frequency,  -- distinct orders: order_summary has one row per order
         coalesce(sum(revenue_for_averages), 0) as monetary,
-        min(ordered_at) as first_ordered_at,
         max(ordered_at) as last_ordered_at
     from counted_orders
     group by customer_id
@@ -40,23 +39,13 @@ with_recency as (
     from per_customer
 ),
 
-scored as (
+final as (
     select
         customer_id,
         recency_days,
         frequency,
-        monetary,
-        last_ordered_at,
-        first_ordered_at,
-        -- the most recent customers land in the top fifth
-        ntile(5) over (order by recency_days desc, customer_id) as r_score,
-        ntile(5) over (order by frequency, customer_id) as f_score,
-        ntile(5) over (order by monetary, customer_id) as m_score
+        monetary
     from with_recency
-),
-
-final as (
-    select * from scored
     order by customer_id
 )
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from datetime import date
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -192,3 +194,12 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args):
     result = run("rfm", "--workspace", ws, *args, "--out", tmp_path / "x.csv")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 5, 7, 1_003])
+def test_fifths_are_duckdbs_ntile_with_ties_in_row_order(count):
+    # the independent reference: SQL's ntile(5) ordered by the value, then the row (as customer_id orders them)
+    values = np.random.default_rng(count).integers(0, 6, count).astype(float)  # few values: ties everywhere
+    frame = pd.DataFrame({"value": values, "row": np.arange(count)})
+    expected = duckdb.sql("select ntile(5) over (order by value, row) as score, row from frame order by row").df()
+    assert rfm.fifths(values).tolist() == expected["score"].tolist()

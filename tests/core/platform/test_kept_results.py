@@ -86,3 +86,33 @@ def test_a_kept_result_is_compressed_once_and_stored_as_it_is(workspace):
                                   "where column_name = 'payload' and segment_type = 'BLOB'").fetchall()
     # edge: DuckDB leaves the column alone (reading its own compression back was 8x slower); zlib shrank it
     assert compression == [("Uncompressed",)] and stored < len("".join(ids)) / 3
+
+
+def stamp(workspace, tag: str) -> float:
+    return time.monotonic()
+
+
+def test_work_no_page_waits_for_starts_once_no_page_is_drawn(workspace, monkeypatch):
+    workspace.open()
+    background.forget_all()
+    with background.page_drawn():
+        drawn = time.monotonic()
+        job = background.job_of(stamp, workspace, "after", after_pages=True)
+        time.sleep(0.4)
+        assert not job.done()  # the page's queries have the cores to themselves
+        ended = time.monotonic()
+    assert job.result(timeout=30) >= ended > drawn + 0.35
+    # edge: work a page waits a moment for (quick on a small shop) starts at once, or the wait would be in vain
+    with background.page_drawn():
+        asked = time.monotonic()
+        assert background.job_of(stamp, workspace, "now").result(timeout=1) - asked < 0.3
+
+
+def test_pages_drawn_without_pause_hold_the_work_up_only_so_long(workspace, monkeypatch):
+    workspace.open()
+    background.forget_all()
+    monkeypatch.setattr(background, "PAGES_FIRST_SECONDS", 0.3)
+    with background.page_drawn():  # edge: sessions drawing one page after another, never all idle at once
+        asked = time.monotonic()
+        started = background.job_of(stamp, workspace, "starved", after_pages=True).result(timeout=5)
+    assert 0.25 <= started - asked < 2
