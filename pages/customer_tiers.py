@@ -14,7 +14,7 @@ from core.improvements import service as improvements
 from core.platform.money import money
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons, period_picker
-from pages.components.state import cached, derived, fragment, guard, in_background, lang, plain, show_pending, t, t_user
+from pages.components.state import ahead, cached, derived, fragment, guard, in_background, lang, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
 
 WINDOWS = (None, 90, 180, 365)
@@ -119,6 +119,9 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
     before = st.date_input(t("tiers.movement_from"), value=choice.default, min_value=choice.earliest,
                            max_value=choice.latest, key="movement_before")
     moved = cached(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
+    for window in WINDOWS:  # the other windows are one click away: worked out once the page is drawn (decision 0018)
+        if window != view.window_days:
+            ahead(service.movement, workspace, before, view.as_of, window, view.lines)
     left, right = st.columns([3, 2])
     summary = moved.summary.rename(
         index=lambda i: _tier_label(i) if i in service.TIERS else t(f"rfm.change.{i}"),
@@ -371,6 +374,9 @@ def render(workspace: Workspace) -> None:
             w: (t("tiers.window.all") if w is None else t("tiers.window.days", days=w)) for w in WINDOWS}.get)
         lines = _lines(workspace)
         view = cached(service.tiers, workspace, as_of, window, lines)
+        for other in WINDOWS:
+            if other != window:
+                ahead(service.tiers, workspace, as_of, other, lines)
         _tiers(workspace, view)
         _segments(view)
         _movement(workspace, view)

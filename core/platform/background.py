@@ -27,9 +27,10 @@ _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-backgroun
 _jobs: OrderedDict[tuple, Future] = OrderedDict()
 _took: dict[tuple[str, str], float | None] = {}  # (workspace path, service) -> seconds its latest work took
 _lock = threading.Lock()
-_drawing = [0]  # page runs under way, in every session
+_drawing = [0, 0.0]  # page runs under way in every session, and when the last one ended (monotonic)
 _quiet = threading.Condition()
 PAGES_FIRST_SECONDS = 3.0  # the longest a job waits for pages being drawn (many sessions must not starve it)
+BROWSER_SECONDS = 0.3  # after a run, the browser draws what it sent (on one machine they share the cores)
 
 
 @contextmanager
@@ -44,12 +45,22 @@ def page_drawn():
     finally:
         with _quiet:
             _drawing[0] -= 1
+            _drawing[1] = time.monotonic()
             _quiet.notify_all()
 
 
 def _after_pages() -> None:
+    """Until no page is being drawn and the browser had a moment to draw the last one; at most
+    PAGES_FIRST_SECONDS."""
+    deadline = time.monotonic() + PAGES_FIRST_SECONDS
     with _quiet:
-        _quiet.wait_for(lambda: _drawing[0] == 0, timeout=PAGES_FIRST_SECONDS)
+        while (left := deadline - time.monotonic()) > 0:
+            if _drawing[0]:
+                _quiet.wait(left)
+            elif (since := time.monotonic() - _drawing[1]) < BROWSER_SECONDS:
+                _quiet.wait(min(left, BROWSER_SECONDS - since))
+            else:
+                return
 
 
 def _done(value: object) -> Future:

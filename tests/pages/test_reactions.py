@@ -192,3 +192,33 @@ def test_the_other_preset_periods_are_worked_out_before_they_are_clicked(monkeyp
     assert not at.exception and not at.error
     assert sorted(asked) == [7, 30, 90]  # edge: the click found its period worked out already
     state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
+
+
+def test_the_other_windows_of_customer_tiers_are_worked_out_before_they_are_picked(monkeypatch):
+    from collections import OrderedDict
+
+    from core.customers import service as customers
+    from pages.components import state
+
+    asked = {"tiers": [], "movement": []}
+    for name, window_at in (("tiers", 2), ("movement", 3)):  # where the window sits among the arguments
+        worked_out = getattr(customers, name)
+
+        def counted(*args, _name=name, _at=window_at, _worked_out=worked_out):
+            asked[_name].append(args[_at])
+            return _worked_out(*args)
+
+        monkeypatch.setattr(customers, name, functools.wraps(worked_out)(counted))
+    monkeypatch.setattr(state, "_asked_ahead", OrderedDict())  # nothing asked ahead by an earlier test
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")  # page tests do not work ahead: as the app does
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/customer_tiers.py").run()
+    state._ahead.submit(lambda: None).result(timeout=60)  # the one thread working ahead is done
+    every_window = sorted([None, 90, 180, 365], key=str)
+    assert sorted(asked["tiers"], key=str) == every_window  # all history shown, then the three other windows
+    assert sorted(asked["movement"], key=str) == every_window
+    at.selectbox(key="tiers_window").set_value(180).run()
+    assert not at.exception and not at.error
+    # edge: the pick found its tiers and their movement worked out already
+    assert sorted(asked["tiers"], key=str) == every_window and sorted(asked["movement"], key=str) == every_window
+    state._ahead.submit(lambda: None).result(timeout=60)  # nothing left running past the test
