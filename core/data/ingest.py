@@ -291,14 +291,14 @@ def _scan_dates(cur, dataset: Dataset, mapping: dict[str, str], day_first: bool 
 
     `01/02/2024` is read day-first only when that parses more values than month-first. Text that starts
     with a year and a dash (ISO, with or without a time or an offset) parses the same either way, as does
-    any ISO text, so only the other values are parsed both ways and compared."""
+    any text DuckDB casts to a timestamp, so only the other values are parsed both ways and compared."""
     if day_first is not None:
         return day_first
     dates = [quote(mapping[f.name]) for f in dataset.fields if f.type in DATE_TYPES and f.name in mapping]
     if not dates:
         return False
     parts = [
-        f"sum(case when not regexp_matches({c}, '^[0-9]{{4}}-') and iso_timestamp({c}) is null"
+        f"sum(case when not regexp_matches({c}, '^[0-9]{{4}}-') and try_cast({c} as timestamp) is null"
         f" then (parse_timestamp({c}, true) is not null)::integer - (parse_timestamp({c}, false) is not null)::integer end)"
         for c in dates
     ]
