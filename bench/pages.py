@@ -166,6 +166,7 @@ def build_workspace(rows: int) -> Path:
     workspace = data / f"shop_{rows}.duckdb"
     marker = base / "built.json"
     if marker.exists() and workspace.exists():
+        _register(workspace)
         return workspace
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
@@ -186,7 +187,25 @@ def build_workspace(rows: int) -> Path:
         timings[f"rows_{kind}"] = int(done.stdout.split()[0])
         print(f"  {done.stdout.strip()} in {timings[f'ingest_{kind}_s']:.1f} s", flush=True)
     marker.write_text(json.dumps(timings, indent=2))
+    _register(workspace)
     return workspace
+
+
+REGISTER = [("Lift the order value", "aov", "2026-02-02"), ("More orders from the app", "orders", "2026-05-04"),
+            ("Bring back lapsed buyers", "gmv", "2026-08-03")]  # three quarters, so the review has one to pick
+
+
+def _register(workspace: Path) -> None:
+    """Improvement entries in three quarters (once): the Improvements page's quarter to choose is then shown."""
+    env = {**os.environ, "SHOPLENS_DATA_DIR": str(workspace.parent)}
+    listed = subprocess.run([python(), "-m", "core", "improvements", "list", "--workspace", str(workspace), "--json"],
+                            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    if json.loads(listed)["improvements"]:
+        return
+    for title, metric, start in REGISTER:
+        subprocess.run([python(), "-m", "core", "improvements", "add", "--workspace", str(workspace), "--title", title,
+                        "--metric", metric, "--impact", "3", "--urgency", "3", "--owner", "bench", "--start", start],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 # ---------------------------------------------------------------------------------------------- browser

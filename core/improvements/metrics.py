@@ -13,8 +13,10 @@ from datetime import date
 
 import pandas as pd
 
+from core.data.ingest import EARLIEST_DATE_SETTING, YEARS_AHEAD_SETTING
 from core.platform import queries
 from core.platform.i18n import Message
+from core.platform.remembered import remembered
 from core.platform.workspace import Workspace
 
 
@@ -97,10 +99,17 @@ def _day(value) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
+@remembered(EARLIEST_DATE_SETTING, YEARS_AHEAD_SETTING)
+def _data_ranges(workspace: Workspace) -> pd.DataFrame:
+    """Rows and days per dataset, for this data version: every entry's two windows ask (0.06 s each on 1M lines,
+    nine times for three entries: 0.6 s of a 0.7 s register)."""
+    return queries.frame(workspace, "improvements/metric_data_range").set_index("dataset_name")
+
+
 def data_range(workspace: Workspace, name: str) -> tuple[date, date] | str:
     """The days a metric can be measured on: where all its datasets have data. A reason key instead when a
     dataset is missing (improvements.reason.no_<dataset>) or the funnel has no dates."""
-    found = queries.frame(workspace, "improvements/metric_data_range").set_index("dataset_name")
+    found = _data_ranges(workspace)
     firsts, lasts = [], []
     for dataset in definition(name).datasets:
         row = found.loc[dataset]

@@ -97,6 +97,17 @@ def test_missing_data_is_a_reason_never_zero(shop, workspace, tmp_path):
         metrics.measure(shop, "happiness", None, D(2026, 3, 1), D(2026, 3, 3))
 
 
+def test_the_days_a_metric_covers_follow_a_load(shop, tmp_path):
+    # the days each dataset covers are kept per data version (every entry's windows ask): a load makes new ones
+    assert metrics.data_range(shop, "gmv") == (D(2026, 3, 1), D(2026, 3, 10))
+    later = "order_id,customer_id,order_time,order_total,status,sku,quantity,unit_price,channel\n" \
+            "o7,c5,2026-03-20 10:00,70,paid,s1,1,70,search\n"
+    ingest.load(shop, write_csv(tmp_path / "later.csv", later), kind="orders", mode="append")
+    assert metrics.data_range(shop, "gmv") == (D(2026, 3, 1), D(2026, 3, 20))
+    # edge: traffic stops on 10 March, so conversion still ends there
+    assert metrics.data_range(shop, "conversion_rate") == (D(2026, 3, 1), D(2026, 3, 10))
+
+
 def test_funnel_loss_uses_dated_rows_and_refuses_an_undated_funnel(workspace, tmp_path):
     ingest.load(workspace, write_csv(tmp_path / "funnel.csv", """
         step,stage,users,date,segment
