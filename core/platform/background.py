@@ -36,8 +36,8 @@ BROWSER_SECONDS = 0.3  # after a run, the browser draws what it sent (on one mac
 @contextmanager
 def page_drawn():
     """Around a page run: work the page does not wait for starts after it (`job_of(..., after_pages=True)`).
-    Started beside it, a model's training took the second core from the page's queries: a new day on Customer
-    tiers took 0.6-0.9 s to draw instead of 0.5 s."""
+    Started beside the run, a model's training (scikit-learn takes every core it can) competes with the page's
+    queries and, on one machine, with the browser drawing them."""
     with _quiet:
         _drawing[0] += 1
     try:
