@@ -200,6 +200,7 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args):
 def test_fifths_are_duckdbs_ntile_with_ties_in_row_order(count):
     # the independent reference: SQL's ntile(5) ordered by the value, then the row (as customer_id orders them)
     values = np.random.default_rng(count).integers(0, 6, count).astype(float)  # few values: ties everywhere
-    frame = pd.DataFrame({"value": values, "row": np.arange(count)})
-    expected = duckdb.sql("select ntile(5) over (order by value, row) as score, row from frame order by row").df()
+    con = duckdb.connect()
+    con.register("numbered", pd.DataFrame({"value": values, "row": np.arange(count)}))
+    expected = con.sql("select ntile(5) over (order by value, row) as score, row from numbered order by row").df()
     assert rfm.fifths(values).tolist() == expected["score"].tolist()
