@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pandas, the demo generator and the query runner are importe
 EXCLUDE_PRICE_OUTLIERS = "exclude_price_outliers"  # settings key: outliers leave averages (sql/views/order_lines.sql)
 # Settings every result built on the order lines depends on: services computing from orders list these.
 ORDER_SETTINGS = (EXCLUDE_PRICE_OUTLIERS,)
+DATE_RANGE_SETTINGS = (ingest.EARLIEST_DATE_SETTING, ingest.YEARS_AHEAD_SETTING)  # the days every page believes
 KINDS = tuple(DATASETS)  # the datasets an upload can be
 MODES = ingest.MODES  # append or replace
 Report = ingest.Report

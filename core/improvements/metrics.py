@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from core.data.ingest import EARLIEST_DATE_SETTING, YEARS_AHEAD_SETTING
+from core.data.service import DATE_RANGE_SETTINGS
 from core.platform import queries
 from core.platform.i18n import Message
 from core.platform.remembered import remembered
@@ -99,7 +99,7 @@ def _day(value) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-@remembered(EARLIEST_DATE_SETTING, YEARS_AHEAD_SETTING)
+@remembered(*DATE_RANGE_SETTINGS)
 def _data_ranges(workspace: Workspace) -> pd.DataFrame:
     """Rows and days per dataset, for this data version: every entry's two windows ask (0.06 s each on 1M lines,
     nine times for three entries: 0.6 s of a 0.7 s register)."""
