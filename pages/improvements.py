@@ -94,7 +94,13 @@ def _register(workspace: Workspace, judged: pd.DataFrame, window: int) -> None:
                                        key="improvements_csv")
 
 
+ADDED = "improvements_added"  # session state: the entry just added, said once the register above shows it
+
+
 def _new_entry(workspace: Workspace) -> None:
+    added = st.session_state.pop(ADDED, None)
+    if added is not None:
+        st.success(t("improvements.added", id=added))
     with st.expander(t("improvements.new_title")):
         if workspace.is_demo:
             st.caption(t("improvements.demo_read_only"))
@@ -117,7 +123,8 @@ def _new_entry(workspace: Workspace) -> None:
                     entry = service.add(workspace, title=title, scope=scope or None, metric=metric, metric_detail=detail or None,
                                         impact=impact, urgency=urgency, owner=owner, start=start, due=due,
                                         key_result=key_result or None)
-                    st.success(t("improvements.added", id=entry))
+                    st.session_state[ADDED] = entry
+                    st.rerun()  # the register above was drawn before the entry was added
 
 
 def _review(judged: pd.DataFrame) -> None:

@@ -208,3 +208,21 @@ def test_a_touch_with_a_holdout_is_recorded_and_measured(data_dir):
     assert listed.values.tolist() == [
         [1, "Churned", "Email", date.today().isoformat(), f"0/{days} (still running)", "6", "–", "–", "–"]
         for days in (7, 30)]
+
+
+def test_an_entry_added_on_the_page_shows_in_the_register_at_once(data_dir):
+    # edge: the register is drawn above the form, so it still said "empty" beside the "added" message
+    workspace = Workspace(data_dir / "tiny_new_entry.duckdb")
+    ingest.load(workspace, write_csv(data_dir / "orders.csv", SHOP), kind="orders")
+    at = page(workspace)
+    assert any(m.value.startswith("The register is empty.") for m in [*at.caption, *at.info])
+    [title] = [box for box in at.text_input if box.label == "Problem"]
+    title.input("Win back February")
+    [add] = [b for b in at.button if b.label == "Add to the register"]
+    add.click().run()
+    assert not at.exception and not at.error
+    assert at.data_editor(key="improvements_editor").value["title"].tolist() == ["Win back February"]
+    assert [s.value for s in at.success] == [
+        "Added to the improvement register as entry #1: set its owner and due date on the Improvements page."]
+    at.run()  # edge: said once, not on every run after
+    assert not at.success
