@@ -116,6 +116,13 @@ def job_of(service: Callable, workspace, *args, after_pages: bool = False) -> Fu
                                            lambda: service(Workspace(path), *args), after_pages))
 
 
+def busy() -> bool:
+    """Whether slow work is running or waiting to run: work done ahead for the next click yields to it (a page's
+    models fill in first)."""
+    with _lock:
+        return any(not job.done() for job in _jobs.values())
+
+
 def took(service: Callable, workspace) -> float | None:
     """How long the service's latest work for this workspace took (this run of the server, else as kept with
     its results); None when it never ran. A page need not wait a moment for work it knows takes seconds."""

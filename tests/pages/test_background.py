@@ -191,3 +191,19 @@ def test_the_page_waits_a_moment_only_for_work_that_may_be_quick(monkeypatch, to
     at = AppTest.from_function(_page_asking_for_work, default_timeout=30).run()
     assert not at.exception
     assert (at.session_state["waited"] >= 0.45) is waits and at.session_state["waited"] < 2
+
+
+def nap_until(workspace, seconds: float) -> float:
+    time.sleep(seconds)
+    return time.monotonic()
+
+
+def test_work_ahead_waits_for_the_page_s_slow_work(workspace, monkeypatch):
+    # edge: the other windows of Customer tiers, worked out beside its models' training, held the models up
+    workspace.open()
+    background.forget_all()
+    worked_ahead = []
+    monkeypatch.setattr(state, "_cached_call", lambda *key: worked_ahead.append(time.monotonic()))
+    training = background.job_of(nap_until, workspace, 0.5)
+    state._ahead.submit(state._work_ahead, ("key",), time.monotonic(), state._ahead_round[0]).result(timeout=30)
+    assert worked_ahead and worked_ahead[0] >= training.result(timeout=30)
