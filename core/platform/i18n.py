@@ -38,14 +38,31 @@ def shown(value, lang: str = "en"):
 
 def translate(key: str, lang: str = "en", **params) -> str:
     """The text for `key` in `lang`, falling back to English, then to the key itself. Parameters are shown
-    as the reader expects them (`shown`): callers pass numbers and dates, not text made from them."""
+    as the reader expects them (`shown`): callers pass numbers and dates, not text made from them.
+    `{days:day|days}` in a text is the word that goes with the number (1 day, 2 days)."""
     text = catalog(lang).get(key) or catalog("en").get(key) or key
     if params:
         try:
-            return text.format(**{name: shown(value, lang) for name, value in params.items()})
+            return text.format(**{name: _Shown(shown(value, lang), value) for name, value in params.items()})
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+class _Shown(str):
+    """A parameter as shown, which also knows whether it is one: English says "1 day" but "2 days"."""
+
+    def __new__(cls, text, value):
+        made = super().__new__(cls, text)
+        made.one = not isinstance(value, bool) and (
+            value == 1 if isinstance(value, numbers.Number) else str(value).strip().replace(",", "") == "1")
+        return made
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            singular, plural = spec.split("|", 1)
+            return singular if self.one else plural
+        return format(str(self), spec)
 
 
 class Message(Exception):

@@ -72,3 +72,22 @@ def test_numbers_and_dates_in_a_sentence_read_as_the_language_writes_them():
     assert "1,200" in translate("health.evidence.sku_sell_through", "zh", sold=3, skus=1200, days=90, end="x")
     # a time keeps its clock
     assert translate("date.span", "zh", start=datetime(2024, 5, 6, 9, 30), end="–") == "2024/05/06 09:30 – –"
+
+
+def test_english_says_one_day_and_two_days():
+    # the word that goes with the number, from the number as the caller passes it (a count, or text made from one)
+    assert translate("tiers.window.days", "en", days=1) == "last 1 day"
+    assert translate("tiers.window.days", "en", days=90) == "last 90 days"
+    assert translate("tiers.window.days", "en", days="1") == "last 1 day"
+    assert translate("tiers.window.days", "en", days=0) == "last 0 days"
+    assert translate("sidebar.dataset_line", "en", dataset="Orders", rows=1_000, span="") == "Orders: 1,000 rows "
+    # edge: 1.5 is not one, and a thousand written with a separator is not one either
+    assert translate("tiers.window.days", "en", days=1.5) == "last 1.5 days"
+    assert translate("tiers.window.days", "en", days="1,000") == "last 1,000 days"
+    assert translate("tiers.window.days", "zh", days=1) == translate("tiers.window.days", "zh", days=2).replace("2", "1")
+
+
+def test_every_word_chosen_by_a_number_names_a_placeholder_of_its_text():
+    for key, text in catalog("en").items():
+        for name in re.findall(r"{(\w+):[^}|]*\|[^}]*}", text):
+            assert "{" + name + "}" in text, key
