@@ -22,6 +22,11 @@ CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
 TOUCH_CHANNELS = ("sms", "email", "call", "push")  # the touch plan's channels
 
 
+def _other_windows(window: int | None) -> list[int | None]:
+    """The windows not shown: one click away, so worked out once the page is drawn (decision 0018)."""
+    return [other for other in WINDOWS if other != window]
+
+
 def _tier_label(tier: str) -> str:
     return t(f"rfm.tier.{tier.lower()}")
 
@@ -119,9 +124,8 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
     before = st.date_input(t("tiers.movement_from"), value=choice.default, min_value=choice.earliest,
                            max_value=choice.latest, key="movement_before")
     moved = cached(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
-    for window in WINDOWS:  # the other windows are one click away: worked out once the page is drawn (decision 0018)
-        if window != view.window_days:
-            ahead(service.movement, workspace, before, view.as_of, window, view.lines)
+    for window in _other_windows(view.window_days):
+        ahead(service.movement, workspace, before, view.as_of, window, view.lines)
     left, right = st.columns([3, 2])
     summary = moved.summary.rename(
         index=lambda i: _tier_label(i) if i in service.TIERS else t(f"rfm.change.{i}"),
@@ -374,9 +378,8 @@ def render(workspace: Workspace) -> None:
             w: (t("tiers.window.all") if w is None else t("tiers.window.days", days=w)) for w in WINDOWS}.get)
         lines = _lines(workspace)
         view = cached(service.tiers, workspace, as_of, window, lines)
-        for other in WINDOWS:
-            if other != window:
-                ahead(service.tiers, workspace, as_of, other, lines)
+        for other in _other_windows(window):
+            ahead(service.tiers, workspace, as_of, other, lines)
         _tiers(workspace, view)
         _segments(view)
         _movement(workspace, view)
