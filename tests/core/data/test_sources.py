@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from core.data import sources
@@ -161,6 +163,19 @@ def test_a_nul_byte_is_refused_naming_its_line(tmp_path, data, line):
     # edge case: a NUL in a value, not only in the header
     error = refusal(tmp_path, data)
     assert (error.key, error.params["line"]) == ("error.nul_byte", line)
+
+
+@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8])
+def test_a_nul_byte_found_by_the_encoding_scan_is_refused_without_the_row_scan(tmp_path, monkeypatch, mark):
+    # edge case: the NUL sits in the last 16-byte chunk of the UTF-8 scan, after Chinese text in the first;
+    # the load's prepare (rows=False) learns of it from that scan alone and names its line
+    monkeypatch.setattr(sources, "CHUNK", 16)
+    path = tmp_path / "f.csv"
+    path.write_bytes(mark + "渠道,访客\n".encode() + b"a,1\n" * 9 + b"b,\x002\n")
+    monkeypatch.setattr(sources, "_has_nul", lambda csv_path: pytest.fail("bytes read again for a NUL"))
+    with pytest.raises(sources.SourceError) as caught:
+        sources.prepare(path, tmp_path, rows=False)
+    assert (caught.value.key, caught.value.params["line"]) == ("error.nul_byte", 11)
 
 
 def test_a_line_over_the_limit_is_refused_naming_it(tmp_path, monkeypatch):
