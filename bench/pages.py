@@ -865,7 +865,7 @@ def run_queries(workspace: Path, keys: list[str], warm: bool = True) -> dict:
     plain_cursor, plain_call, plain_run = Workspace.cursor, state._cached_call, background._run
     Workspace.cursor = lambda self: TimedCursor(plain_cursor(self), log, page_now, files)
 
-    @st.cache_data(show_spinner=False, max_entries=256)
+    @st.cache_resource(show_spinner=False, max_entries=256)
     def timed_call(target, path, versions, args, kwargs):
         started = perf_counter()
         try:

@@ -37,5 +37,6 @@ def transaction(workspace, cur: duckdb.DuckDBPyConnection | None = None,
                 workspace.rollup_due = False
                 order_rollup.ensure_fresh(cur)
     finally:
+        workspace.forget_versions()  # committed or not: the run reads the versions again
         if own:
             cur.close()

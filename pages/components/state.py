@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import importlib
 import logging
 import os
@@ -14,6 +16,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.data.service import demo_workspace
@@ -21,7 +25,7 @@ from core.platform import access, background
 from core.platform.errors import is_unexpected, user_message
 from core.platform.i18n import LANGUAGES, translate
 from core.platform.services import settings_keys
-from core.platform.workspace import Workspace
+from core.platform.workspace import Workspace, versions_read_once
 
 log = logging.getLogger("shoplens")
 
@@ -183,12 +187,15 @@ def run_page(render) -> None:
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
-    with background.page_drawn():
+    with background.page_drawn(), versions_read_once():
         render(workspace)
     watch_pending()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# One object per answer, for every run and session (st.cache_resource): not copied, so pages only read what they
+# are given, as they read the models' results. cache_data pickled each new answer and unpickled it at every run:
+# 0.05 s of a new day on Customer tiers at 1M lines (a 20 MB tier view), 0.02-0.03 s of each rerun.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached_call(target: str, path: str, versions: tuple[str, int, int], args: tuple, kwargs: tuple):
     module, name = target.rsplit(":", 1)
     return getattr(importlib.import_module(module), name)(Workspace(path), *args, **dict(kwargs))
@@ -196,9 +203,59 @@ def _cached_call(target: str, path: str, versions: tuple[str, int, int], args: t
 
 def cached(service, workspace: Workspace, *args, **kwargs):
     """`service(workspace, *args, **kwargs)`, cached on the workspace (its path and id), its data version,
-    the version of the settings the service reads, and the inputs: the one way a page asks core for data."""
-    return _cached_call(f"{service.__module__}:{service.__qualname__}", str(workspace.path),
-                        workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+    the version of the settings the service reads, and the inputs: the one way a page asks core for data.
+    The answer is shared: read it, never change it."""
+    key = (f"{service.__module__}:{service.__qualname__}", str(workspace.path),
+           workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+    return _unchanged(key, _cached_call(*key))
+
+
+UNCHANGED_ENV = "SHOPLENS_CHECK_UNCHANGED"  # "1": every shared answer is checked unchanged at each use (tests)
+_fingerprints: dict[str, str] = {}
+
+
+def _unchanged(key: tuple, answer):
+    """`answer`, which every run and session shares. Under test, an answer a page changed is caught at its
+    next use, so a page that would change what others are shown fails its test."""
+    if os.environ.get(UNCHANGED_ENV) == "1":
+        digest = _fingerprint(answer)
+        if _fingerprints.setdefault(repr(key), digest) != digest:
+            raise AssertionError(f"a page changed the shared answer of {key[0]}")
+    return answer
+
+
+def _fingerprint(value) -> str:
+    """What a value holds, by content (a pickle's bytes also follow how pandas happens to hold equal frames)."""
+    digest = hashlib.sha256()
+
+    def add(part) -> None:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            digest.update(repr((type(part).__name__, part.shape, [str(d) for d in np.atleast_1d(part.dtypes)],
+                                list(part.columns) if isinstance(part, pd.DataFrame) else part.name)).encode())
+            try:
+                digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            except TypeError:  # cells that are lists or dicts
+                digest.update(part.to_json(date_format="iso", default_handler=repr).encode())
+        elif isinstance(part, np.ndarray):
+            digest.update(repr((part.dtype, part.shape)).encode())
+            digest.update(part.tobytes() if part.dtype != object else repr(part.tolist()).encode())
+        elif dataclasses.is_dataclass(part) and not isinstance(part, type):
+            for item in dataclasses.fields(part):
+                digest.update(item.name.encode())
+                add(getattr(part, item.name))
+        elif isinstance(part, dict):
+            for name, item in part.items():
+                add(name)
+                add(item)
+        elif isinstance(part, list | tuple):
+            digest.update(f"{type(part).__name__}{len(part)}".encode())
+            for item in part:
+                add(item)
+        else:
+            digest.update(repr(part).encode())
+
+    add(value)
+    return digest.hexdigest()
 
 
 _ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-ahead")
@@ -248,11 +305,11 @@ def derived(function, workspace: Workspace, made_from: tuple, *parts, services: 
     `made_from`, the inputs the parts were made from (with whether each was ready), so a rerun that changes none
     of them reuses the answer. The parts are not hashed (they hold a row per customer)."""
     keys = tuple(sorted({key for service in services for key in settings_keys(service)}))
-    return _derived_call(f"{function.__module__}:{function.__qualname__}", str(workspace.path),
-                         workspace.cache_key(keys), made_from, parts)
+    key = (f"{function.__module__}:{function.__qualname__}", str(workspace.path), workspace.cache_key(keys), made_from)
+    return _unchanged(key, _derived_call(*key, parts))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _derived_call(target: str, path: str, versions: tuple[str, int, int], made_from: tuple, _parts: tuple):
     module, name = target.rsplit(":", 1)
     return getattr(importlib.import_module(module), name)(*_parts)
@@ -311,7 +368,7 @@ def fragment(section):
         alone = _section_rerun()
         if alone:
             st.session_state[GRACE] = RERUN_GRACE_SECONDS
-        with background.page_drawn():
+        with background.page_drawn(), versions_read_once():
             result = section(*args, **kwargs)
         if alone:
             watch_pending()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.data.demo import build_demo, demo_path
 from core.platform import background
+from pages.components import state
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +26,10 @@ def demo(data_dir, demo_template, monkeypatch):
     covers that path)."""
     shutil.copy(demo_template, demo_path(data_dir))
     monkeypatch.setenv("SHOPLENS_WAIT_FOR_MODELS", "1")
+    monkeypatch.setenv("SHOPLENS_CHECK_UNCHANGED", "1")  # a page must not change an answer every run shares
     st.cache_data.clear()
     st.cache_resource.clear()
+    state._fingerprints.clear()
     background.forget_all()
     yield demo_path(data_dir)
     st.cache_data.clear()

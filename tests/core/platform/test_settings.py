@@ -21,3 +21,23 @@ def test_a_key_s_version_moves_only_when_that_key_is_saved(workspace):
     assert workspace.settings_version(("customers.tier_thresholds", "customers.touch_plan")) == 3
     assert workspace.settings_version(("never.saved",)) == 0
     assert workspace.settings_version(()) == 0
+
+
+def test_within_a_page_run_the_versions_are_read_once_and_again_after_a_write(workspace, monkeypatch):
+    from core.platform.workspace import Workspace, versions_read_once
+
+    settings.put(workspace, "customers.touch_plan", [{"tier": "VIP"}])
+    cursors = []
+    plain = Workspace.cursor
+    monkeypatch.setattr(Workspace, "cursor", lambda self: cursors.append(1) or plain(self))
+    with versions_read_once():
+        keys = [workspace.cache_key(("customers.touch_plan",)) for _ in range(20)]
+        read_before_write = len(cursors)
+        # edge case: a save in the middle of the run; the rest of the run sees its version
+        settings.put(workspace, "customers.touch_plan", [{"tier": "VIP", "content": "new text"}])
+        after = workspace.cache_key(("customers.touch_plan",))
+        with versions_read_once():  # a section inside the page: the page's reading holds
+            inner = workspace.cache_key(("customers.touch_plan",))
+    assert read_before_write == 1
+    assert {key[2] for key in keys} == {1} and after[2] == inner[2] == 2
+    assert workspace.cache_key(("customers.touch_plan",))[2] == 2  # outside a run: read at every call
