@@ -199,12 +199,21 @@ def scores(workspace: Workspace, as_of: date, window_days: int | None) -> pd.Dat
 
 def fifths(values: np.ndarray) -> np.ndarray:
     """1-5 by rank, as SQL's ntile(5) over the values: equal fifths (the first ones one larger when the count
-    does not divide by five), ties split by the rows' order (customer_id's, decision 0003). A stable sort keeps
-    that order; in numpy it takes 0.03 s for 326k customers' three scores, DuckDB's three windows 0.08 s."""
+    does not divide by five), ties split by the rows' order (customer_id's, decision 0003).
+
+    Without sorting: a value is in a later fifth than a boundary's value when it is larger, or equal and far
+    enough down the rows among its equals. A partition finds the four boundary values: 0.01 s for 326k
+    customers' three scores, where three stable sorts took 0.03-0.05 s (and DuckDB's three windows 0.08 s)."""
+    values = np.asarray(values)
     count = len(values)
     size, larger = divmod(count, 5)
-    scores = np.empty(count, dtype="int64")
-    scores[np.argsort(values, kind="stable")] = np.repeat(np.arange(1, 6), [size + (i < larger) for i in range(5)])
+    # the sorted positions where the 2nd to 5th fifths start; a fifth left empty (under five values) starts nowhere
+    starts = [start for start in np.cumsum([size + (i < larger) for i in range(4)]) if start < count]
+    scores = np.ones(count, dtype="int64")
+    for start, boundary in zip(starts, np.partition(values, starts)[starts] if starts else []):
+        equal = values == boundary
+        before_equals = np.count_nonzero(values < boundary)  # sorted positions taken by smaller values
+        scores += (values > boundary) | (equal & (np.cumsum(equal) > start - before_equals))
     return scores
 
 

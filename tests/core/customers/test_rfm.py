@@ -197,9 +197,13 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args):
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 5, 7, 1_003])
-def test_fifths_are_duckdbs_ntile_with_ties_in_row_order(count):
+@pytest.mark.parametrize("spread", ["ties", "distinct", "one value"])
+def test_fifths_are_duckdbs_ntile_with_ties_in_row_order(count, spread):
     # the independent reference: SQL's ntile(5) ordered by the value, then the row (as customer_id orders them)
-    values = np.random.default_rng(count).integers(0, 6, count).astype(float)  # few values: ties everywhere
+    rng = np.random.default_rng(count)
+    values = {"ties": rng.integers(0, 6, count).astype(float),  # few values: ties everywhere
+              "distinct": rng.random(count),  # edge case: each boundary value held by one row
+              "one value": np.full(count, 7.0)}[spread]  # edge case: the rows' order alone decides
     con = duckdb.connect()
     con.register("numbered", pd.DataFrame({"value": values, "row": np.arange(count)}))
     expected = con.sql("select ntile(5) over (order by value, row) as score, row from numbered order by row").df()
