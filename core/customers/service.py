@@ -218,7 +218,9 @@ def churn(workspace: Workspace, as_of: date) -> ChurnView:
         return ChurnView(horizon_days=churn_model.HORIZON_DAYS, problem_key=problem.key, problem_params=problem.params)
     return ChurnView(
         horizon_days=model.horizon_days, cutoff=model.cutoff, auc=model.auc, baseline_auc=model.baseline_auc,
-        count_holdout=model.count_holdout, lift=model.lift, scores=model.scores[["customer_id", "churn_risk"]],
+        count_holdout=model.count_holdout, lift=model.lift,
+        # in customer_id order, as the tier view's customers: matched to them as they are (`_aligned`)
+        scores=model.scores[["customer_id", "churn_risk"]].sort_values("customer_id", ignore_index=True),
     )
 
 
@@ -250,14 +252,24 @@ def group_of(tiers: TierView, groups: ClusterView) -> np.ndarray | None:
 
 
 def _aligned(customer_ids: pd.Series, table: pd.DataFrame, column: str) -> np.ndarray:
-    """`table[column]` for each of `customer_ids` (NaN where the table has no row): Arrow's hash lookup takes
-    0.015 s for 326k customers where pandas' reindex or merge take 0.08-0.13 s."""
+    """`table[column]` for each of `customer_ids` (NaN where the table has no row). Groups are made from the tier
+    view's own customers and churn scores are kept in customer_id order, so the table mostly lists the same
+    customers in the same order: then the column as it is (a comparison, 1 ms for 326k customers). Else Arrow's
+    hash lookup: 0.05 s, where pandas' reindex or merge take 0.08-0.13 s."""
     if table.empty:
         return np.full(len(customer_ids), np.nan)
-    found = pc.index_in(pa.array(customer_ids, type=pa.string()), value_set=pa.array(table["customer_id"], type=pa.string()))
+    wanted, given = (pa.array(ids, type=pa.string()) for ids in (customer_ids, table["customer_id"]))
+    if _chunked(wanted).equals(_chunked(given)):
+        return table[column].to_numpy()
+    found = pc.index_in(wanted, value_set=given)
     picked = table[column].to_numpy()[found.fill_null(0).to_numpy()]
     missing = found.is_null().to_numpy(zero_copy_only=False)
     return np.where(missing, np.nan, picked.astype("float64")) if missing.any() else picked
+
+
+def _chunked(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow hands a frame's column back in chunks or whole; compared as chunks, without a copy."""
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def at_risk(tiers: TierView, churn_risk: np.ndarray | None, top: int = churn_model.AT_RISK_TOP) -> pd.DataFrame:

@@ -241,3 +241,14 @@ def test_the_rfm_command_writes_the_scaled_tiers_when_nothing_is_saved(tmp_path)
     assert done.returncode == 0, done.stderr
     tiers = pd.read_csv(out, encoding="utf-8-sig").set_index("customer_id")["tier"]
     assert tiers[["c24", "c25"]].tolist() == ["VIP", "VIP"] and (tiers == "VIP").sum() == 2
+
+
+@pytest.mark.parametrize("given", [
+    ["a", "b", "c", "d"],  # the tier view's customers in their order (groups; churn scores in customer_id order)
+    ["d", "b", "a"],  # edge case: another order, one customer missing (scores kept before they were sorted)
+])
+def test_groups_and_risk_are_matched_to_the_customers_as_a_merge_matches_them(given):
+    customers = pd.Series(["a", "b", "c", "d"], dtype="str")
+    table = pd.DataFrame({"customer_id": pd.Series(given, dtype="str"), "churn_risk": [0.1 * (i + 1) for i in range(len(given))]})
+    merged = pd.DataFrame({"customer_id": customers}).merge(table, on="customer_id", how="left")["churn_risk"]
+    np.testing.assert_array_equal(service._aligned(customers, table, "churn_risk"), merged.to_numpy())
