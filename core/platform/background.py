@@ -49,7 +49,7 @@ def page_drawn():
             _quiet.notify_all()
 
 
-def _after_pages() -> None:
+def wait_for_pages() -> None:
     """Until no page is being drawn and the browser had a moment to draw the last one; at most
     PAGES_FIRST_SECONDS."""
     deadline = time.monotonic() + PAGES_FIRST_SECONDS
@@ -72,7 +72,7 @@ def _done(value: object) -> Future:
 def _run(workspace, service: str, inputs: str, data_version: int, compute: Callable[[], object],
          after_pages: bool) -> object:
     if after_pages:
-        _after_pages()
+        wait_for_pages()
     started = time.perf_counter()
     value = compute()
     seconds = time.perf_counter() - started

@@ -182,8 +182,7 @@ def run_page(render) -> None:
     # the reaction stays within half a second and a longer job shows as being worked out (issue 16)
     page = getattr(getattr(render, "__code__", None), "co_filename", None)  # pages run as __main__: their file
     again = st.session_state.get(LAST_PAGE) == page
-    if not again:
-        _ahead_round[0] += 1
+    _ahead_round[0] += 1
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
@@ -280,7 +279,10 @@ def ahead(service, workspace: Workspace, *args, **kwargs) -> None:
 
 AHEAD_AFTER_SECONDS = 1.0  # the browser draws the page first (on one machine they share the cores: +0.15 s)
 AHEAD_YIELDS_SECONDS = 60.0  # the longest work ahead waits for slow work (models) to finish
-_ahead_round = [0]  # moves on when a page other than the last one runs: work ahead for the page left is dropped
+# Moves on at every page run: work ahead that an earlier run asked for and that has not started is dropped (its
+# inputs may be gone: a new day on Customer tiers makes the last day's other windows useless, and working them out
+# took the cores from the new day's run); the run asks again for what it still wants.
+_ahead_round = [0]
 
 
 def _work_ahead(key: tuple, not_before: float, round_asked: int) -> None:
@@ -290,7 +292,8 @@ def _work_ahead(key: tuple, not_before: float, round_asked: int) -> None:
     given_up = time.monotonic() + AHEAD_YIELDS_SECONDS
     while background.busy() and round_asked == _ahead_round[0] and time.monotonic() < given_up:
         time.sleep(0.2)
-    if round_asked != _ahead_round[0]:  # the owner went to another page: their next click is elsewhere
+    background.wait_for_pages()  # a page being drawn (the next click) goes first
+    if round_asked != _ahead_round[0]:  # the page ran again, or another page did: their next click is elsewhere
         _asked_ahead.pop(key, None)
         return
     try:

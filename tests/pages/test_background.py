@@ -207,3 +207,29 @@ def test_work_ahead_waits_for_the_page_s_slow_work(workspace, monkeypatch):
     training = background.job_of(nap_until, workspace, 0.5)
     state._ahead.submit(state._work_ahead, ("key",), time.monotonic(), state._ahead_round[0]).result(timeout=30)
     assert worked_ahead and worked_ahead[0] >= training.result(timeout=30)
+
+
+def _page_asking_ahead() -> None:
+    import time
+
+    import streamlit as st
+
+    from pages.components import state
+
+    def render(workspace) -> None:
+        st.session_state["runs"] = runs = st.session_state.get("runs", 0) + 1
+        key = (f"asked by run {runs}",)  # a new day's other windows: other keys at each run
+        state._asked_ahead[key] = None  # as `ahead` marks what it hands over
+        state._ahead.submit(state._work_ahead, key, time.monotonic() + 0.5, state._ahead_round[0])
+
+    state.run_page(render)
+
+
+def test_work_ahead_asked_by_a_run_is_dropped_when_the_page_runs_again(monkeypatch):
+    # edge: a new day on Customer tiers: the last day's other windows are no use, and were taking the new day's cores
+    worked_ahead = []
+    monkeypatch.setattr(state, "_cached_call", lambda *key: worked_ahead.append(key))
+    AppTest.from_function(_page_asking_ahead, default_timeout=60).run().run()
+    state._ahead.submit(lambda: None).result(timeout=30)  # the one thread has been through both
+    assert worked_ahead == [("asked by run 2",)]
+    assert ("asked by run 1",) not in state._asked_ahead  # dropped, so a later run may ask for it again
