@@ -10,12 +10,13 @@ gone", so that rule's score is reported beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from core.customers.rfm import order_span
 from core.platform import queries
 from core.platform.i18n import Message
 from core.platform.workspace import Workspace
@@ -63,16 +64,6 @@ def features(workspace: Workspace, cutoff: date, horizon_days: int = HORIZON_DAY
     table[FEATURES] = table[FEATURES].astype(float)
     table["churned"] = table["churned"].astype(bool)
     return table
-
-
-def order_span(workspace: Workspace) -> tuple[date | None, date | None]:
-    """The first and last day with a paid order."""
-    with workspace.cursor() as cur:
-        first, last = cur.execute(
-            "select min(ordered_at), max(ordered_at) from order_summary where not is_cancelled and customer_id is not null"
-        ).fetchone()
-    as_day = lambda value: value.date() if isinstance(value, datetime) else value  # noqa: E731
-    return as_day(first), as_day(last)
 
 
 def train(workspace: Workspace, horizon_days: int = HORIZON_DAYS, as_of: date | None = None) -> ChurnModel:

@@ -35,7 +35,7 @@ in neighbouring fifths; the tiers, which use the raw numbers, are what to act on
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -64,6 +64,10 @@ SEGMENT_GRID = {  # r_score -> segment for fm = 1..5
     1: ("lost", "lost", "at_risk", "at_risk", "cant_lose"),
 }
 CHANGES = ("up", "down", "same", "new", "gone")
+MOVEMENT_LOOKBACK_DAYS = 90  # the movement table compares with this many days earlier by default
+# the later day's columns of numbers_on_two_days, as customer_rfm.sql names them
+AFTER = {"customer_id": "customer_id", "recency_days_after": "recency_days", "frequency_after": "frequency",
+         "monetary_after": "monetary"}
 
 
 class RfmError(Message):
@@ -153,6 +157,26 @@ def assign_segments(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(grid[r - 1, fm - 1] if len(frame) else [], index=frame.index, dtype=object)
 
 
+def order_span(workspace: Workspace) -> tuple[date | None, date | None]:
+    """The first and last day with a paid order."""
+    with workspace.cursor() as cur:
+        first, last = cur.execute(
+            "select min(ordered_at), max(ordered_at) from order_summary where not is_cancelled and customer_id is not null"
+        ).fetchone()
+    as_day = lambda value: value.date() if isinstance(value, datetime) else value  # noqa: E731
+    return as_day(first), as_day(last)
+
+
+def movement_from(first: date | None, as_of: date) -> tuple[date, date, date] | None:
+    """The earlier days the movement may compare `as_of` with (earliest, by default, latest): any day after the
+    first order and before `as_of`, by default MOVEMENT_LOOKBACK_DAYS earlier if history goes back that far.
+    None when there is no such day."""
+    if first is None or first + timedelta(days=1) > as_of - timedelta(days=1):
+        return None
+    earliest = first + timedelta(days=1)
+    return earliest, max(earliest, as_of - timedelta(days=MOVEMENT_LOOKBACK_DAYS)), as_of - timedelta(days=1)
+
+
 def default_as_of(workspace: Workspace) -> date | None:
     """The day after the last order, so the whole history counts; None without orders.
 
@@ -187,8 +211,15 @@ def _check_window(window_days: int | None) -> None:
 def scores(workspace: Workspace, as_of: date, window_days: int | None) -> pd.DataFrame:
     """`customers` without the tier, in customer_id order: what the tier lines do not change, so switching lines
     (and the movement, groups and other pages asking for the same day) reuse it."""
-    window_start = None if window_days is None else as_of - timedelta(days=window_days)
-    table = queries.long_frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
+    days = movement_from(order_span(workspace)[0], as_of)
+    if days is None:
+        window_start = None if window_days is None else as_of - timedelta(days=window_days)
+        table = queries.long_frame(workspace, "customers/customer_rfm", as_of=as_of, window_start=window_start)
+    else:
+        # The page compares the day with an earlier one by default: one pass over the orders counts both days (the
+        # numbers are kept for the movement), where a pass for this day alone cost 0.03-0.1 s as much again.
+        both = numbers_on_two_days(workspace, days[1], as_of, window_days)
+        table = both.loc[both["frequency_after"].to_numpy() > 0, list(AFTER)].rename(columns=AFTER)
     table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": "float64"})
     table["r_score"] = fifths(-table["recency_days"].to_numpy())  # the most recent in the top fifth
     table["f_score"] = fifths(table["frequency"].to_numpy())

@@ -32,7 +32,6 @@ from core.products import service as products
 TIERS = rfm.TIERS  # best first
 LINES = tier_lines.CHOICES  # scaled to the shop (the default), the playbook's, the owner's
 CHURN_HORIZON_DAYS = churn_model.HORIZON_DAYS
-MOVEMENT_LOOKBACK_DAYS = 90  # the movement table compares with this many days earlier by default
 EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "tier", "cluster")
 
 
@@ -123,7 +122,7 @@ def default_as_of(workspace: Workspace) -> date | None:
 def as_of_choice(workspace: Workspace) -> DateChoice | None:
     """Which days tiers can be worked out for: from the day after the first paid order to the day after the
     last order. None when no paid order names a customer."""
-    first, _ = churn_model.order_span(workspace)
+    first, _ = rfm.order_span(workspace)
     last = rfm.default_as_of(workspace)
     if first is None or last is None:
         return None
@@ -149,7 +148,7 @@ def tiers(workspace: Workspace, as_of: date, window_days: int | None = None, lin
     chosen = tier_lines.in_force(workspace, lines)
     thresholds, currency = chosen.thresholds, data.shop_currency(workspace)
     customers = rfm.customers(workspace, as_of, window_days, thresholds)
-    first, _ = churn_model.order_span(workspace)
+    first, _ = rfm.order_span(workspace)
     rules = tuple((tier, key, {**params, "amount": money(params["amount"], currency)} if "amount" in params else params)
                   for tier, key, params in rfm.tier_rules(thresholds))
     return TierView(
@@ -164,11 +163,8 @@ def tiers(workspace: Workspace, as_of: date, window_days: int | None = None, lin
 
 def _movement_from(first: date | None, as_of: date) -> DateChoice | None:
     """Any day after the first order and before `as_of`; by default the lookback, if history goes back that far."""
-    if first is None or first + timedelta(days=1) > as_of - timedelta(days=1):
-        return None
-    earliest = first + timedelta(days=1)
-    return DateChoice(default=max(earliest, as_of - timedelta(days=MOVEMENT_LOOKBACK_DAYS)), earliest=earliest,
-                      latest=as_of - timedelta(days=1))
+    days = rfm.movement_from(first, as_of)
+    return None if days is None else DateChoice(default=days[1], earliest=days[0], latest=days[2])
 
 
 @reads_settings(rfm.SETTINGS_KEY, *data.ORDER_SETTINGS)

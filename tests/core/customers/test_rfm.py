@@ -55,6 +55,14 @@ def test_as_of_leaves_out_that_day_and_later(shop):
     assert rfm.customers(shop, as_of=date(2024, 1, 1)).empty
 
 
+def test_the_day_after_the_first_order_is_counted_without_an_earlier_day(shop):
+    # edge case: no day lies between the first order and 03-02 for the page to compare with, so the day is counted
+    # by a pass of its own (other days share the pass that counts the page's earlier day too)
+    assert rfm.movement_from(date(2024, 3, 1), date(2024, 3, 2)) is None
+    assert by_customer(rfm.customers(shop, as_of=date(2024, 3, 2))) == {"c2": (1, 1, 1000)}
+    assert rfm.movement_from(date(2024, 3, 1), date(2024, 3, 3)) == (date(2024, 3, 2),) * 3
+
+
 def test_window_keeps_only_recent_orders(shop):
     # 30 days before 05-31 starts on 05-01, which is included
     assert by_customer(rfm.customers(shop, window_days=30)) == {"c1": (11, 2, 350), "c3": (1, 1, 80)}
