@@ -121,8 +121,10 @@ def _movement_section(workspace: Workspace, view: service.TierView) -> None:
     if choice is None:
         st.info(t("tiers.movement_too_short"))
         return
+    # a box of its own per day: a new day compares with the lookback before it (counted in the same pass as the
+    # day's tiers), not with the earlier date kept from the last day
     before = st.date_input(t("tiers.movement_from"), value=choice.default, min_value=choice.earliest,
-                           max_value=choice.latest, key="movement_before")
+                           max_value=choice.latest, key=f"movement_before_{view.as_of.isoformat()}")
     moved = cached(service.movement, workspace, before, view.as_of, view.window_days, view.lines)
     for window in _other_windows(view.window_days):
         ahead(service.movement, workspace, before, view.as_of, window, view.lines)

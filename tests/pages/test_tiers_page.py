@@ -57,3 +57,24 @@ def test_the_export_is_one_tier_with_formulas_neutralised(demo):
     vips = customers[customers["tier"] == "VIP"].assign(customer_id=lambda f: "=" + f["customer_id"])
     lines = to_safe_csv(vips).decode("utf-8-sig").splitlines()
     assert lines[1].startswith("'=C") and len(lines) == len(vips) + 1
+
+
+def test_a_new_day_compares_with_the_lookback_before_it_in_one_pass_over_the_orders(demo, monkeypatch):
+    from datetime import date, timedelta
+
+    from core.platform import queries
+
+    passes = []
+    plain = queries.long_frame
+    monkeypatch.setattr(queries, "long_frame", lambda workspace, name, **params: passes.append(name) or plain(workspace, name, **params))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/customer_tiers.py").run()
+    first_day = at.date_input(key="tiers_as_of").value
+    passes.clear()
+    at.date_input(key="tiers_as_of").set_value(first_day - timedelta(days=1)).run()
+    assert not at.exception and not at.error
+    (earlier,) = [box.value for box in at.date_input if box.key.startswith("movement_before")]
+    # edge case: the day before, so the first day's earlier date (90 days before it) would still be a valid one
+    assert (first_day, earlier) == (date(2026, 11, 1), date(2026, 8, 2))  # 90 days before 10-31, not 08-03
+    # the day's tiers and the movement's default comparison: one pass counts both days
+    assert passes.count("customers/customer_movement") == 1 and "customers/customer_rfm" not in passes
