@@ -202,7 +202,9 @@ def _churn_section(workspace: Workspace, view: service.TierView) -> service.Chur
     st.caption(t("tiers.churn_help", cutoff=model.cutoff, days=model.horizon_days, holdout=f"{model.count_holdout:,}"))
     st.altair_chart(charts.churn_lift(model.lift, lang()))
     st.markdown("**" + t("tiers.at_risk") + "**")
-    risky = service.at_risk(view, _churn_risk(workspace, view, model))
+    # once per day, window, lines and model: a tier to export or a rerun of the page reuses it
+    risky = derived(service.at_risk, workspace, (view.as_of, view.window_days, view.lines), view,
+                    _churn_risk(workspace, view, model), services=(service.tiers, service.churn))
     st.dataframe(pd.DataFrame({
         t("col.customer"): shop_text(risky["customer_id"]), t("col.tier"): [_tier_label(x) for x in risky["tier"]],
         t("col.monetary"): _amounts(risky["monetary"], view.currency), t("col.recency_days"): risky["recency_days"],

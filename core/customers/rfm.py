@@ -41,7 +41,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from core.data.service import ORDER_SETTINGS
+from core.data.service import DATE_RANGE_SETTINGS, ORDER_SETTINGS
 from core.platform import queries, settings
 from core.platform.i18n import Message
 from core.platform.remembered import remembered
@@ -157,8 +157,9 @@ def assign_segments(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(grid[r - 1, fm - 1] if len(frame) else [], index=frame.index, dtype=object)
 
 
+@remembered(*DATE_RANGE_SETTINGS)
 def order_span(workspace: Workspace) -> tuple[date | None, date | None]:
-    """The first and last day with a paid order."""
+    """The first and last day with a paid order (kept per data version: a day's tiers and the page ask for it)."""
     with workspace.cursor() as cur:
         first, last = cur.execute(
             "select min(ordered_at), max(ordered_at) from order_summary where not is_cancelled and customer_id is not null"

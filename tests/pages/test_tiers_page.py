@@ -78,3 +78,22 @@ def test_a_new_day_compares_with_the_lookback_before_it_in_one_pass_over_the_ord
     assert (first_day, earlier) == (date(2026, 11, 1), date(2026, 8, 2))  # 90 days before 10-31, not 08-03
     # the day's tiers and the movement's default comparison: one pass counts both days
     assert passes.count("customers/customer_movement") == 1 and "customers/customer_rfm" not in passes
+
+
+def test_the_at_risk_list_follows_the_orders_counted(demo):
+    from core.customers import service
+    from core.platform.workspace import Workspace
+
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/customer_tiers.py").run()
+    all_history = table_with(at, "Churn risk")
+    at.selectbox(key="tiers_window").set_value(90).run()
+    assert not at.exception and not at.error
+    risky = table_with(at, "Churn risk")
+    # each listed customer's tier as the last 90 days' orders put them (the tier view the tables above show)
+    workspace = Workspace(demo)
+    tiers = service.tiers(workspace, service.as_of_choice(workspace).default, 90).customers
+    recent = dict(zip(tiers["customer_id"], tiers["tier"]))
+    assert risky["Tier"].tolist() == [recent[c] for c in risky["Customer"]]
+    # edge case: the window changed the list (the list kept for all history would fail the line above)
+    assert risky["Customer"].tolist() != all_history["Customer"].tolist()
