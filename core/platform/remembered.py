@@ -10,12 +10,11 @@ Results are shared, so callers treat them as read-only (`assign`, never item ass
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
-
-import pandas as pd
 
 from core.platform.services import reads_settings
 
@@ -55,4 +54,5 @@ def remembered(*settings_keys: str, size: int = 4, max_bytes: int = MAX_BYTES) -
 
 def _bytes(value: object) -> int:
     """What a kept frame holds: its arrays (the text of repeated labels is shared, so counted as pointers)."""
-    return int(value.memory_usage(index=True, deep=False).sum()) if isinstance(value, pd.DataFrame) else 0
+    pandas = sys.modules.get("pandas")  # not imported here: the CLI's ingest keeps a currency without pandas
+    return int(value.memory_usage(index=True, deep=False).sum()) if pandas and isinstance(value, pandas.DataFrame) else 0
