@@ -54,5 +54,5 @@ def remembered(*settings_keys: str, size: int = 4, max_bytes: int = MAX_BYTES) -
 
 def _bytes(value: object) -> int:
     """What a kept frame holds: its arrays (the text of repeated labels is shared, so counted as pointers)."""
-    pandas = sys.modules.get("pandas")  # not imported here: the CLI's ingest keeps a currency without pandas
+    pandas = sys.modules.get("pandas")  # not imported here: the CLI's ingest imports this module and no pandas
     return int(value.memory_usage(index=True, deep=False).sum()) if pandas and isinstance(value, pandas.DataFrame) else 0
