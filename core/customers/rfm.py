@@ -315,6 +315,7 @@ def numbers_on_two_days(workspace: Workspace, before: date, after: date, window_
 
 def segment_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Customers per named segment with their median recency and spending, the largest segment first."""
-    counts = frame.groupby("segment", observed=True).agg(customers=("customer_id", "size"), recency_days=("recency_days", "median"),
-                                          monetary=("monetary", "median")).reset_index()
+    counts = frame.groupby("segment", observed=True).agg(
+        customers=("customer_id", "size"), recency_days=("recency_days", "median"), monetary=("monetary", "median"),
+    ).reset_index()
     return counts.sort_values("customers", ascending=False).reset_index(drop=True)

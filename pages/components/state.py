@@ -204,9 +204,14 @@ def cached(service, workspace: Workspace, *args, **kwargs):
     """`service(workspace, *args, **kwargs)`, cached on the workspace (its path and id), its data version,
     the version of the settings the service reads, and the inputs: the one way a page asks core for data.
     The answer is shared: read it, never change it."""
-    key = (f"{service.__module__}:{service.__qualname__}", str(workspace.path),
-           workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+    key = _key(service, workspace, args, kwargs)
     return _unchanged(key, _cached_call(*key))
+
+
+def _key(service, workspace: Workspace, args: tuple, kwargs: dict) -> tuple:
+    """What `_cached_call` keeps an answer under: the service, the workspace, its versions, the inputs."""
+    return (f"{service.__module__}:{service.__qualname__}", str(workspace.path),
+            workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
 
 
 UNCHANGED_ENV = "SHOPLENS_CHECK_UNCHANGED"  # "1": every shared answer is checked unchanged at each use (tests)
@@ -267,8 +272,7 @@ def ahead(service, workspace: Workspace, *args, **kwargs) -> None:
     only means the click works it out as before."""
     if os.environ.get(WAIT_ENV) == "1":  # page tests read the page at once: nothing runs beside them
         return
-    key = (f"{service.__module__}:{service.__qualname__}", str(workspace.path),
-           workspace.cache_key(settings_keys(service)), args, tuple(sorted(kwargs.items())))
+    key = _key(service, workspace, args, kwargs)
     if key in _asked_ahead:
         return
     _asked_ahead[key] = None
