@@ -12,6 +12,7 @@ from core.platform.export import neutralise
 from core.platform.workspace import Workspace
 from pages.components import add_to_register, export_buttons
 from pages.components.state import cached, guard, lang, message_text, t, t_user
+from pages.components.translated_choices import translated
 
 VERDICT_STYLE = {"b_wins": st.success, "a_wins": st.success, "no_difference": st.info, "keep_testing": st.warning,
                  "invalid": st.error}
@@ -172,7 +173,7 @@ def render(workspace: Workspace) -> None:
     with guard():
         alpha = st.selectbox(t("ab.alpha"), [0.01, 0.05, 0.10], index=1, key="ab_alpha")
         sources = ["workspace", "manual"]
-        source = st.radio(t("ab.source"), sources, horizontal=True, key="ab_source",
+        source = st.radio(t("ab.source"), sources, horizontal=True, key=translated("ab_source"),
                           format_func={s: t(f"ab.source.{s}") for s in sources}.get)
         result = _from_workspace(workspace, alpha) if source == "workspace" else _by_hand(alpha)
     _planner_section(workspace, result.rate_a if result is not None else None)

@@ -15,6 +15,7 @@ from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons
 from pages.components.state import cached, fragment, guard, in_background, lang, message_text, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
+from pages.components.translated_choices import translated
 
 LOSING_MONEY = "color: #dc2626"
 CAP = f"{service.TEST_CAP:.0%}"  # the test cap as the texts quote it
@@ -88,7 +89,7 @@ def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, 
         columns = st.columns(min(len(channels), 5))
         roles = {channel: columns[index % len(columns)].selectbox(
                      plain(channel), service.ROLES, index=service.ROLES.index(saved[channel]), format_func=labels.get,
-                     key=f"role_{channel}")
+                     key=translated(f"role_{channel}"))
                  for index, channel in enumerate(channels)}
         if workspace.is_demo:
             st.caption(t("budget.roles_demo"))
@@ -111,7 +112,7 @@ def _set_sliders(values: dict[str, float], months_ahead: int) -> None:
 def _horizon() -> int:
     """How many months the plan covers: the curves are monthly, a quarter is three months of the same split."""
     return st.radio(t("budget.horizon"), service.HORIZONS, format_func=lambda months: t(f"budget.horizon.{months}"),
-                    horizontal=True, key="budget_horizon")
+                    horizontal=True, key=translated("budget_horizon"))
 
 
 def _playbook_caption(split: dict[str, float]) -> str:

@@ -16,6 +16,7 @@ from core.platform.workspace import Workspace
 from pages.components import add_to_register, data_status, export_buttons, period_picker
 from pages.components.state import ahead, cached, derived, fragment, guard, in_background, lang, plain, show_pending, t, t_user
 from pages.components.tables import shop_text
+from pages.components.translated_choices import translated
 
 WINDOWS = (None, 90, 180, 365)
 CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
@@ -57,7 +58,7 @@ def _lines(workspace: Workspace) -> str:
     """Which money lines are in force: scaled to the shop, the playbook's, or the owner's saved ones."""
     saved = cached(service.lines_choice, workspace)
     key = f"tier_lines_{saved.choice}"  # a new widget once the saved choice changes, so it starts from it
-    return st.radio(t("tiers.lines.choice"), saved.options, index=saved.options.index(saved.choice), key=key,
+    return st.radio(t("tiers.lines.choice"), saved.options, index=saved.options.index(saved.choice), key=translated(key),
                     horizontal=True, format_func=lambda option: t(f"tiers.lines.option.{option}"),
                     on_change=_forget_edits, args=(workspace, key))
 
@@ -155,7 +156,7 @@ def _groups_and_export(groups_box, export_box, workspace: Workspace, view: servi
 def _clusters_section(workspace: Workspace, view: service.TierView) -> service.ClusterView | None:
     """None while the groups are worked out (in the background: seconds on a big shop)."""
     st.subheader(t("tiers.clusters"))
-    k = st.selectbox(t("tiers.k"), CLUSTER_CHOICES, key="cluster_k",
+    k = st.selectbox(t("tiers.k"), CLUSTER_CHOICES, key=translated("cluster_k"),
                      format_func={o: (t("tiers.k_auto") if o is None else str(o)) for o in CLUSTER_CHOICES}.get)
     groups = in_background(service.clusters, workspace, view.as_of, view.window_days, k)
     if groups is None:
@@ -285,7 +286,7 @@ def _export(workspace: Workspace, view: service.TierView, groups: service.Cluste
         st.caption(t("tiers.export_pending"))
         groups, model = groups or service.ClusterView(), model or service.ChurnView(service.CHURN_HORIZON_DAYS)
     options = [None, *service.TIERS]
-    tier = st.selectbox(t("tiers.export_tier"), options, key="export_tier",
+    tier = st.selectbox(t("tiers.export_tier"), options, key=translated("export_tier"),
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
     group = derived(service.group_of, workspace, (view.as_of, view.window_days, st.session_state.get("cluster_k"),
                                                   groups.labels is not None), view, groups, services=(service.clusters,))
@@ -333,7 +334,7 @@ def _touch_section(workspace: Workspace, tier: str, listing: service.CustomerLis
     measure the campaign; the download then holds only the customers to contact."""
     st.markdown("**" + t("tiers.touch_title") + "**")
     channel_box, share_box, day_box = st.columns(3)
-    channel = channel_box.selectbox(t("tiers.touch_channel"), TOUCH_CHANNELS, key="touch_channel",
+    channel = channel_box.selectbox(t("tiers.touch_channel"), TOUCH_CHANNELS, key=translated("touch_channel"),
                                     format_func=lambda c: t(f"improvements.campaign.channel.{c}"))
     share = share_box.slider(t("tiers.touch_holdout"), 0, 50, 10, 5, format="%d%%", key="touch_holdout",
                              help=t("tiers.touch_holdout_help"))
@@ -378,7 +379,7 @@ def render(workspace: Workspace) -> None:
         left, right = st.columns(2)
         as_of = left.date_input(t("tiers.as_of"), value=choice.default, min_value=choice.earliest, max_value=choice.latest,
                                 key="tiers_as_of")
-        window = right.selectbox(t("tiers.window"), WINDOWS, key="tiers_window", format_func={
+        window = right.selectbox(t("tiers.window"), WINDOWS, key=translated("tiers_window"), format_func={
             w: (t("tiers.window.all") if w is None else t("tiers.window.days", days=w)) for w in WINDOWS}.get)
         lines = _lines(workspace)
         view = cached(service.tiers, workspace, as_of, window, lines)

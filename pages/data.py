@@ -12,6 +12,7 @@ from core.platform.money import MISSING
 from core.platform.workspace import MAX_NAME_LENGTH, Workspace
 from pages.components import data_status, load_handover, load_report, mapping_editor, uploader
 from pages.components.state import guard, is_shared, mark_unlocked, select_workspace, t, t_user, visitor
+from pages.components.translated_choices import translated
 
 
 def _target(workspace: Workspace) -> tuple[Workspace | None, str | None]:
@@ -47,7 +48,7 @@ def _preview(workspace: Workspace, path, file_name, kind, mapping, day_first) ->
 
 def _load(target: Workspace, passphrase: str | None, path, file_name, kind, mapping, day_first, preview: Report) -> None:
     mode = st.radio(t("data.mode"), MODES, horizontal=True, format_func={m: t(f"data.mode.{m}") for m in MODES}.get,
-                    key="load_mode")
+                    key=translated("load_mode"))
     skip = st.checkbox(t("data.skip_bad_rows"), key="skip_bad_rows")
     blocked = service.load_blocked(preview, skip)  # nothing valid to load: the button says so before a click
     if blocked:
@@ -158,7 +159,7 @@ def _forget(workspace: Workspace) -> None:
             else:
                 st.info(t("personal.nobody", field=t(f"personal.kind.{field}")))
         by_box, value_box = st.columns([1, 3])
-        field = by_box.radio(t("data.forget_by"), FORGET_BY, key="forget_by", format_func={f: t(f"col.{f}") for f in FORGET_BY}.get)
+        field = by_box.radio(t("data.forget_by"), FORGET_BY, key=translated("forget_by"), format_func={f: t(f"col.{f}") for f in FORGET_BY}.get)
         value = value_box.text_input(t("data.forget_value"), key="forget_value", max_chars=254)
         if st.button(t("data.forget_button"), key="forget_button", disabled=not value.strip()):
             st.session_state["confirm_forget"] = (str(workspace.path), field, value.strip())

@@ -16,6 +16,7 @@ from core.report import service as report
 from pages.components import add_to_register, data_status, health_editor, period_picker
 from pages.components.state import ahead, cached, guard, lang, t
 from pages.components.tables import shop_text
+from pages.components.translated_choices import translated
 
 SEGMENT_KEY = "funnel_segment"
 COUNT = st.column_config.NumberColumn(format="%,d")  # 12,345 in a table, as on the tiles; numbers still sort as numbers
@@ -100,7 +101,7 @@ def _funnel_section(workspace: Workspace, result: service.Diagnosis) -> None:
         return
     chosen = service.FunnelView(result.funnel, result.funnel_before)  # the default segment's, in the diagnosis
     if len(result.segments) > 1:
-        segment = st.selectbox(t("diagnosis.segment"), result.segments, key=SEGMENT_KEY,
+        segment = st.selectbox(t("diagnosis.segment"), result.segments, key=translated(SEGMENT_KEY),
                                format_func=lambda s: t("diagnosis.all_segments") if s == "all" else s)
         if segment != result.segments[0]:
             chosen = cached(service.funnel_for, workspace, result.start, result.end, segment)

@@ -17,6 +17,7 @@ from core.platform.workspace import Workspace
 from pages.components import data_status, export_buttons, period_picker
 from pages.components.state import cached, guard, in_background, lang, message_text, show_pending, t
 from pages.components.tables import shop_text
+from pages.components.translated_choices import translated
 
 
 def _number(value, metric: str) -> str:
@@ -109,7 +110,7 @@ def _new_entry(workspace: Workspace) -> None:
             title = st.text_input(t("improvements.col.title"))
             left, right = st.columns(2)
             metric = left.selectbox(t("improvements.col.metric"), list(service.METRICS),
-                                    format_func=lambda m: t(f"improvements.metric.{m}"))
+                                    format_func=lambda m: t(f"improvements.metric.{m}"), key=translated("new_entry_metric"))
             detail = right.text_input(t("improvements.col.detail"), help=t("improvements.detail_help"))
             scope = left.text_input(t("improvements.col.scope"))
             impact = left.slider(t("improvements.col.impact"), 1, 5, 3)

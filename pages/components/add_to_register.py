@@ -8,6 +8,7 @@ import streamlit as st
 from core.improvements import service as improvements
 from core.platform.workspace import Workspace
 from pages.components.state import lang, t
+from pages.components.translated_choices import translated
 
 
 def offer(workspace: Workspace, found: list[improvements.Suggestion], key: str) -> None:
@@ -17,7 +18,7 @@ def offer(workspace: Workspace, found: list[improvements.Suggestion], key: str) 
     titles = [s.title(lang()) for s in found]
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(t("improvements.add_which"), range(len(found)), format_func=titles.__getitem__,
-                            key=f"{key}_finding") if len(found) > 1 else 0
+                            key=translated(f"{key}_finding")) if len(found) > 1 else 0
     if workspace.is_demo:
         right.button(t("improvements.add"), key=f"{key}_add", disabled=True, help=t("improvements.demo_read_only"))
         return

@@ -10,6 +10,7 @@ from core.diagnosis import service
 from core.platform.money import MISSING
 from core.platform.workspace import Workspace
 from pages.components.state import t
+from pages.components.translated_choices import translated
 
 SCORES = (5, 4, 3, 2)  # the editor's cut-off columns, one per score
 
@@ -49,7 +50,7 @@ def _inputs(workspace: Workspace, shown: service.HealthSettings, read_only: bool
 def _weights(workspace: Workspace, shown: service.HealthSettings, read_only: bool) -> None:
     st.markdown("**" + t("diagnosis.weights") + "**")
     labels = {name: t(f"health.preset.{name}", share="" if share is None else f"{share:.0%}") for name, share in shown.presets}
-    preset = st.radio(t("diagnosis.preset"), list(labels), horizontal=True, key="health_preset",
+    preset = st.radio(t("diagnosis.preset"), list(labels), horizontal=True, key=translated("health_preset"),
                       format_func=labels.get, disabled=read_only)
     table = pd.DataFrame({
         "metric": [m.metric for m in shown.metrics],

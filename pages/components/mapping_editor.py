@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.data import service
 from pages.components.state import t
+from pages.components.translated_choices import translated
 
 UNMAPPED = ""
 
@@ -24,7 +25,7 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
     kinds = list(service.KINDS)
     kind = st.selectbox(
         t("data.kind"), kinds, index=kinds.index(detected_kind) if detected_kind else 0,
-        format_func={k: t(f"dataset.{k}") for k in kinds}.get, key=widget_key("upload_kind", headers),
+        format_func={k: t(f"dataset.{k}") for k in kinds}.get, key=translated(widget_key("upload_kind", headers)),
     )
     if detected_kind is None:
         st.warning(t("data.kind_not_detected"))
@@ -41,14 +42,14 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
             label = t(f"field.{f.name}") + (" *" if f.required else "")
             choice = columns[index % 3].selectbox(
                 label, options, index=options.index(suggested.get(f.name, UNMAPPED)),
-                format_func=labels.get, key=widget_key(f"map_{kind}_{f.name}", headers),
+                format_func=labels.get, key=translated(widget_key(f"map_{kind}_{f.name}", headers)),
             )
             if choice != UNMAPPED:
                 mapping[f.name] = choice
         orders = ["auto", "month_first", "day_first"]
         order = st.radio(
             t("data.date_order"), orders, horizontal=True,
-            format_func={o: t(f"data.date_order.{o}") for o in orders}.get, key=widget_key("upload_date_order", headers),
+            format_func={o: t(f"data.date_order.{o}") for o in orders}.get, key=translated(widget_key("upload_date_order", headers)),
         )
     day_first = {"auto": None, "month_first": False, "day_first": True}[order]
     return kind, mapping, day_first

@@ -11,6 +11,7 @@ from core.platform.paths import data_dir
 from core.platform.workspace import DEMO_NAME
 from pages.components import data_status
 from pages.components.state import current_workspace, guard, locked_workspace, mark_unlocked, select_workspace, t, t_user, visitor
+from pages.components.translated_choices import relabel
 
 WORKSPACE_KEY = "sidebar_workspace"
 
@@ -40,7 +41,7 @@ def _unlock_form(workspace) -> None:
 def show():
     with st.sidebar:
         st.selectbox(
-            "Language / 语言", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
+            "Language / 语言", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang", on_change=relabel,
         )
         workspace = current_workspace()
         waiting = locked_workspace()  # a private workspace chosen but not unlocked: the demo stands in
