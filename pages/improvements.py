@@ -106,19 +106,22 @@ def _new_entry(workspace: Workspace) -> None:
         if workspace.is_demo:
             st.caption(t("improvements.demo_read_only"))
             return
+        # every field keyed: a field's identity is then its key, not its (translated) label, so a switch of language
+        # keeps what was typed (decision 0020)
         with st.form("improvements_new", clear_on_submit=True):
-            title = st.text_input(t("improvements.col.title"))
+            title = st.text_input(t("improvements.col.title"), key="new_entry_title")
             left, right = st.columns(2)
             metric = left.selectbox(t("improvements.col.metric"), list(service.METRICS),
                                     format_func=lambda m: t(f"improvements.metric.{m}"), key=translated("new_entry_metric"))
-            detail = right.text_input(t("improvements.col.detail"), help=t("improvements.detail_help"))
-            scope = left.text_input(t("improvements.col.scope"))
-            impact = left.slider(t("improvements.col.impact"), 1, 5, 3)
-            urgency = right.slider(t("improvements.col.urgency"), 1, 5, 3)
-            owner = left.text_input(t("improvements.col.owner"))
-            start = right.date_input(t("improvements.col.start_date"), value=date.today(), format=period_picker.DATE_FORMAT)
-            due = left.date_input(t("improvements.col.due_date"), value=None, format=period_picker.DATE_FORMAT)
-            key_result = right.text_input(t("improvements.col.key_result"))
+            detail = right.text_input(t("improvements.col.detail"), help=t("improvements.detail_help"), key="new_entry_detail")
+            scope = left.text_input(t("improvements.col.scope"), key="new_entry_scope")
+            impact = left.slider(t("improvements.col.impact"), 1, 5, 3, key="new_entry_impact")
+            urgency = right.slider(t("improvements.col.urgency"), 1, 5, 3, key="new_entry_urgency")
+            owner = left.text_input(t("improvements.col.owner"), key="new_entry_owner")
+            start = right.date_input(t("improvements.col.start_date"), value=date.today(), format=period_picker.DATE_FORMAT,
+                                   key="new_entry_start")
+            due = left.date_input(t("improvements.col.due_date"), value=None, format=period_picker.DATE_FORMAT, key="new_entry_due")
+            key_result = right.text_input(t("improvements.col.key_result"), key="new_entry_key_result")
             if st.form_submit_button(t("improvements.add")):
                 with guard():
                     entry = service.add(workspace, title=title, scope=scope or None, metric=metric, metric_detail=detail or None,
