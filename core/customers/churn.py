@@ -154,7 +154,21 @@ def at_risk(model: ChurnModel, rfm_frame: pd.DataFrame | None = None, top: int =
 def most_at_risk(customers: pd.DataFrame, top: int = AT_RISK_TOP, value_share: float = VALUE_SHARE) -> pd.DataFrame:
     """Of customers with monetary and churn_risk (NaN: not scored), the top `value_share` by monetary, then the
     `top` likeliest to leave among those scored; ties by monetary, then the customers' order."""
-    high_value = customers[customers["monetary"] >= customers["monetary"].quantile(1 - value_share)]
-    risky = high_value[high_value["churn_risk"].notna()]
-    return (risky.sort_values(["churn_risk", "monetary"], ascending=False, kind="stable")
-            .head(top).reset_index(drop=True))
+    rows = rows_most_at_risk(customers["monetary"].to_numpy(dtype="float64"),
+                             customers["churn_risk"].to_numpy(dtype="float64"), top, value_share)
+    return customers.iloc[rows].reset_index(drop=True)
+
+
+def rows_most_at_risk(monetary: np.ndarray, risk: np.ndarray, top: int = AT_RISK_TOP, value_share: float = VALUE_SHARE,
+                      among: np.ndarray | None = None) -> np.ndarray:
+    """`most_at_risk` as the rows' positions, from the columns' arrays, among the rows of the mask `among` (default
+    all): a new day on Customer tiers asks it of every customer (326k at 1M lines), where filtered copies of the
+    frame took 0.03 s."""
+    looked_at = np.ones(len(monetary), dtype=bool) if among is None else among
+    valued = monetary[looked_at]
+    valued = valued[~np.isnan(valued)]  # as pandas' quantile, which leaves missing values out
+    if not len(valued):
+        return np.array([], dtype=np.intp)
+    rows = np.flatnonzero(looked_at & (monetary >= np.quantile(valued, 1 - value_share)) & ~np.isnan(risk))
+    order = np.lexsort((rows, -monetary[rows], -risk[rows]))  # risk, then monetary, descending; then row order
+    return rows[order[:top]]

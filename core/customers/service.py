@@ -275,7 +275,9 @@ def at_risk(tiers: TierView, churn_risk: np.ndarray | None, top: int = churn_mod
     if churn_risk is None:
         return pd.DataFrame(columns=[*customers.columns, "churn_risk"])
     still_buying = (customers["tier"] != "Churned").to_numpy()
-    return churn_model.most_at_risk(customers[still_buying].assign(churn_risk=churn_risk[still_buying]), top)
+    rows = churn_model.rows_most_at_risk(customers["monetary"].to_numpy(dtype="float64"), churn_risk, top,
+                                         among=still_buying)
+    return customers.iloc[rows].assign(churn_risk=churn_risk[rows]).reset_index(drop=True)
 
 
 def customer_list(tiers: TierView, group: np.ndarray | None, churn_risk: np.ndarray | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core.customers import churn
@@ -114,3 +115,22 @@ def test_too_few_customers_is_said_plainly(workspace, tmp_path):
         churn.train(workspace, horizon_days=90)
     assert raised.value.key == "churn.error.too_small" and raised.value.params["customers"] < 200
     assert "200" in str(raised.value)
+
+
+def test_the_rows_most_at_risk_are_those_pandas_filters_and_sorts_to():
+    """Reference: pandas' quantile, masks and stable sort on the columns, as the list used to be built.
+    Edge: coarse risks and spending, so ties decide the order, and unscored and unvalued customers."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"monetary": rng.integers(0, 40, 5_000) * 25.0, "churn_risk": rng.integers(0, 10, 5_000) / 10})
+    frame.loc[frame.index % 11 == 0, "churn_risk"] = np.nan
+    frame.loc[frame.index % 13 == 0, "monetary"] = np.nan
+    among = rng.random(5_000) < 0.7
+    looked_at = frame[among]
+    high = looked_at[looked_at["monetary"] >= looked_at["monetary"].quantile(0.8)]
+    expected = high[high["churn_risk"].notna()].sort_values(["churn_risk", "monetary"], ascending=False, kind="stable")
+    rows = churn.rows_most_at_risk(frame["monetary"].to_numpy(), frame["churn_risk"].to_numpy(), 60, 0.2, among)
+    assert rows.tolist() == expected.index[:60].tolist()
+    everyone = churn.most_at_risk(frame, top=25)
+    high = frame[frame["monetary"] >= frame["monetary"].quantile(0.8)]
+    assert everyone.equals(high[high["churn_risk"].notna()].sort_values(["churn_risk", "monetary"], ascending=False,
+                                                                       kind="stable").head(25).reset_index(drop=True))
