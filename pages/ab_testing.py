@@ -131,7 +131,7 @@ def _planner(workspace: Workspace, baseline: float | None) -> None:
                         minimum=plan.minimum_days))
     if plan.below_minimum:
         st.caption(t("ab.min_users_note", minimum=f"{plan.minimum_users:,}"))
-    with st.expander(t("ab.margin_title")):
+    with st.expander(t("ab.margin_title"), key="margin_section"):
         margin = st.number_input(t("ab.margin"), min_value=0.0001, value=0.005, step=0.001, format="%.4f", key="plan_margin")
         st.write(t("ab.margin_result", n=f"{plan.users_for_margin(margin):,}", rate=f"{p1:.2%}", margin=f"{margin:.2%}"))
         st.caption(t("ab.margin_help"))

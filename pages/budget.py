@@ -85,7 +85,7 @@ def _roles(workspace: Workspace, overview: service.BudgetOverview) -> dict[str, 
     """A role per channel, guessed from its name; the owner corrects it here and saves it."""
     channels, saved = overview.channels, overview.saved_roles
     labels = {role: t(f"budget.role.{role}", cap=CAP) for role in service.ROLES}
-    with st.expander(t("budget.roles", cap=CAP)):
+    with st.expander(t("budget.roles", cap=CAP), key="roles_section"):
         columns = st.columns(min(len(channels), 5))
         roles = {channel: columns[index % len(columns)].selectbox(
                      plain(channel), service.ROLES, index=service.ROLES.index(saved[channel]), format_func=labels.get,
@@ -192,7 +192,7 @@ def _limits(channels: list[str], months_ahead: int) -> dict[str, tuple[float | N
 def _guardrails(period: service.Period) -> service.Guardrails:
     """The range each channel's history supports, and the channels held at their current spend: stated, and
     adjustable, so the owner knows where the proposal can be trusted and can free it knowingly."""
-    with st.expander(t("budget.guardrails"), expanded=True):
+    with st.expander(t("budget.guardrails"), expanded=True, key="guardrails_section"):
         keep = st.toggle(t("budget.keep_in_history"), value=True, key="opt_keep_history")
         low_factor, high_factor = service.HISTORY_LOW_FACTOR, service.HISTORY_HIGH_FACTOR
         if keep:
@@ -247,12 +247,12 @@ def _optimizer(period: service.Period, roles: dict[str, str], currency: str | No
     total = st.number_input(t("budget.optimise_total"), min_value=1.0, value=round(period.current_total, 2), step=1000.0,
                             key=_key("opt_total", months_ahead))
     rails = _guardrails(period)
-    with st.expander(t("budget.limits")):
+    with st.expander(t("budget.limits"), key="limits_section"):
         bounds = _limits(period.channels, months_ahead)
     with guard():  # limits no split can meet are the owner's to fix; the rest of the page still shows
         best = _solved("optimise", period, roles, total, bounds, rails)
         _proposal(best, currency)
-        with st.expander(t("budget.targets")):
+        with st.expander(t("budget.targets"), key="targets_section"):
             target = st.number_input(t("budget.revenue_target"), min_value=1.0, value=best.revenue_target, step=1000.0,
                                      key=_key("target_revenue", months_ahead))
             plan = _solved("budget_for_revenue", period, roles, target, bounds, rails)

@@ -76,10 +76,10 @@ def _tiers(workspace: Workspace, view: service.TierView) -> None:
         t("col.goal"): [_text(g, view) for g in shares["goal"]],
     }), hide_index=True, column_config=_counts(t("col.customers")))
     right.altair_chart(charts.tier_shares(shares, lang()))
-    with st.expander(t("tiers.rule")):
+    with st.expander(t("tiers.rule"), key="tier_rule_section"):
         for _, key, params in view.rules:
             st.write("• " + t_user(key, **params))
-    with st.expander(t("tiers.thresholds", currency=view.currency or "–")):
+    with st.expander(t("tiers.thresholds", currency=view.currency or "–"), key="tier_lines_section"):
         _thresholds(workspace, view)
 
 

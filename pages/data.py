@@ -149,7 +149,8 @@ FORGET_BY = ("email", "phone")
 
 def _forget(workspace: Workspace) -> None:
     """Erase one customer's personal data (right to erasure): asked once more before anything is deleted."""
-    with st.expander(t("data.forget"), expanded="forget_done" in st.session_state or "confirm_forget" in st.session_state):
+    with st.expander(t("data.forget"), expanded="forget_done" in st.session_state or "confirm_forget" in st.session_state,
+                     key="forget_section"):
         st.markdown(t("data.forget_intro"))  # not a caption: the rename line stays the last caption
         done = st.session_state.pop("forget_done", None)
         if done is not None:

@@ -84,7 +84,7 @@ def _health(workspace: Workspace, result: service.Diagnosis) -> None:
                                           for p in result.problems], key="register_problem")
     else:
         st.success(t("diagnosis.no_problems"))
-    with st.expander(t("diagnosis.edit")):
+    with st.expander(t("diagnosis.edit"), key="health_edit_section"):
         health_editor.show(workspace, result.health_settings)
 
 

@@ -102,7 +102,7 @@ def _new_entry(workspace: Workspace) -> None:
     added = st.session_state.pop(ADDED, None)
     if added is not None:
         st.success(t("improvements.added", id=added))
-    with st.expander(t("improvements.new_title")):
+    with st.expander(t("improvements.new_title"), key="new_entry_section"):
         if workspace.is_demo:
             st.caption(t("improvements.demo_read_only"))
             return
@@ -200,7 +200,7 @@ def _campaigns(workspace: Workspace) -> None:
         show_pending("improvements.tier_rates_pending")
     elif not rates.empty:
         st.altair_chart(charts.tier_month_rates(rates, lang()))
-        with st.expander(t("improvements.tier_rates_table")):
+        with st.expander(t("improvements.tier_rates_table"), key="tier_rates_section"):
             st.dataframe(pd.DataFrame({
                 t("improvements.campaign.col.month"): rates["month"].astype(str).str[:7],
                 t("improvements.campaign.col.tier"): [t(f"rfm.tier.{str(x).lower()}") for x in rates["tier"]],

@@ -77,7 +77,7 @@ def _performance(workspace: Workspace, start, end) -> None:
     if found.categories_missing:
         st.caption(t(found.categories_missing))
     else:
-        with st.expander(t("products.categories_title")):
+        with st.expander(t("products.categories_title"), key="categories_section"):
             cats = found.categories
             st.dataframe(pd.DataFrame({
                 t("products.col.category"): shop_text(cats["category"]),
@@ -171,7 +171,7 @@ def _rules(workspace: Workspace) -> None:
                           format_func=lambda sku: names[sku] if names[sku] == sku else f"{names[sku]} ({sku})",
                           key="basket_product")
     st.dataframe(_rules_table(found.partners(chosen)), hide_index=True)
-    with st.expander(t("products.all_rules", rules=len(found.table))):
+    with st.expander(t("products.all_rules", rules=len(found.table)), key="all_rules_section"):
         st.dataframe(_rules_table(found.table), hide_index=True)
     st.caption(t("products.basket_help"))
 
@@ -209,7 +209,7 @@ def _forecast(workspace: Workspace) -> None:
         st.caption(t("products.forecast_method", method=t(f"products.forecast.method.{row['method']}"),
                      kind=t(f"products.forecast.kind.{row['kind']}")))
         st.caption(_accuracy_text(row))
-    with st.expander(t("products.forecast_table")):
+    with st.expander(t("products.forecast_table"), key="forecast_table_section"):
         weekly = result.forecasts.pivot(index="sku", columns="week_start", values="units")
         weekly.columns = [period_picker.day(pd.Timestamp(c).date()) for c in weekly.columns]
         weekly = weekly.map(lambda v: f"{v:,.1f}")

@@ -32,7 +32,7 @@ def show(headers: list[str], detected_kind: str | None) -> tuple[str, dict[str, 
     dataset = service.dataset(kind)
     suggested = service.suggested_mapping(kind, headers)
     mapping: dict[str, str] = {}
-    with st.expander(t("data.mapping"), expanded=detected_kind is None):
+    with st.expander(t("data.mapping"), expanded=detected_kind is None, key="mapping_section"):
         st.caption(t("data.mapping_help"))
         columns = st.columns(3)
         options = [UNMAPPED, *headers]

@@ -107,4 +107,5 @@ def test_a_half_typed_register_entry_survives_the_language_changing(server, brow
     switch_to_chinese(page, "改进")
     # the field's identity is its key, not its label: the text typed (not yet sent) stays in the browser
     assert page.get_by_label("问题").input_value() == "Repeat rate fell"
+    assert page.get_by_label("问题").is_visible()  # and the section stays open
     page.close()

@@ -1,5 +1,6 @@
-"""Every widget keeps its value when the language changes (decision 0020), read from the pages' code: each has a
-key, and each select box or radio showing translated options gets it through `translated`. The browser test
+"""Every widget keeps its value, and every section its open state, when the language changes (decision 0020), read
+from the pages' code: each has a key, and each select box or radio showing translated options gets it through
+`translated`. The browser test
 (tests/browser/test_language_switch_in_browser.py) shows why; this one keeps a new widget from forgetting."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import ast
 from tests.conftest import ROOT
 
 WIDGETS = {"slider", "number_input", "text_input", "text_area", "selectbox", "radio", "toggle", "checkbox",
-           "date_input", "time_input", "multiselect", "select_slider", "segmented_control", "pills", "data_editor"}
+           "date_input", "time_input", "multiselect", "select_slider", "segmented_control", "pills", "data_editor",
+           "expander"}
 # select boxes whose shown options are the shop's own words (product names and SKUs), the same in any language;
 # the language select itself, written in each language; and the workspace select, which the sidebar sets from the
 # session's workspace at every run (so the browser is sent its label, the demo's name in the new language)
@@ -24,8 +26,8 @@ def widget_calls():
                 yield path, node, {k.arg: k.value for k in node.keywords}
 
 
-def test_every_widget_has_a_key():
-    # without one, the widget's identity includes its translated label: a new widget after a switch
+def test_every_widget_and_section_has_a_key():
+    # without one, the identity includes the translated label: after a switch a widget is new and a section closes
     unkeyed = [f"{path.name}:{node.lineno} {node.func.attr}" for path, node, kwargs in widget_calls() if "key" not in kwargs]
     assert unkeyed == []
 
