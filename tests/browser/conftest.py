@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_csv
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -131,3 +131,24 @@ def name_new_workspace(page, name: str) -> None:
             return
         except Exception:  # noqa: BLE001 - not enabled yet: send the name again; the caller's assertion decides
             page.get_by_label("New workspace name").fill("")
+
+
+
+@pytest.fixture(scope="session")
+def second_shop(server, tmp_path_factory):
+    """A workspace of the owner's next to the demo, made before the browser looks, and closed so the server can
+    open it; its name."""
+    from core.data import service
+    from core.platform.workspace import close_connection
+
+    _, data = server
+    orders = write_csv(tmp_path_factory.mktemp("second") / "orders.csv", """
+        order_id,customer_id,order_time,order_total
+        S1,c1,2024-05-01 10:00:00,100
+        S2,c2,2024-05-02 11:00:00,50
+        S3,c1,2024-05-03 12:00:00,25
+    """)
+    workspace = service.new_workspace("Second Shop", root=data)
+    service.load(workspace, orders, kind="orders")
+    close_connection(workspace.path)
+    return "Second Shop"

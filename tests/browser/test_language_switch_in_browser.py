@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.data import service
-from core.platform.workspace import close_connection
 from tests.browser.conftest import choose_workspace, wait_ready
-from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
 
@@ -81,25 +78,10 @@ def test_a_select_box_keeps_its_choice_after_the_language_changes(server, browse
     page.close()
 
 
-@pytest.fixture(scope="module")
-def own_shop(server, tmp_path_factory):
-    """A workspace of the owner's (the demo's register is read-only), closed so the server can open it."""
-    _, data = server
-    orders = write_csv(tmp_path_factory.mktemp("own") / "orders.csv", """
-        order_id,customer_id,order_time,order_total
-        W1,c1,2024-05-01 10:00:00,100
-        W2,c2,2024-05-02 11:00:00,50
-    """)
-    workspace = service.new_workspace("Switch Shop", root=data)
-    service.load(workspace, orders, kind="orders")
-    close_connection(workspace.path)
-    return "Switch Shop"
-
-
-def test_a_half_typed_register_entry_survives_the_language_changing(server, browser, own_shop):
+def test_a_half_typed_register_entry_survives_the_language_changing(server, browser, second_shop):
     url, _ = server
     page = open_fresh(browser, url, "improvements")
-    choose_workspace(page, own_shop)
+    choose_workspace(page, second_shop)
     page.get_by_role("heading", name="Improvements").first.wait_for(timeout=90_000)
     wait_ready(page)
     page.get_by_text("Add an entry").click()

@@ -6,31 +6,12 @@ import time
 
 import pytest
 
-from core.data import service
-from core.platform.workspace import close_connection
 from tests.browser.conftest import choose_workspace, wait_ready
-from tests.conftest import write_csv
 
 pytestmark = pytest.mark.browser
 
 DEMO_LINE = "Orders: 60,000 rows"
 SECOND_LINE = "Orders: 3 rows 2024-05-01 – 2024-05-03"
-
-
-@pytest.fixture(scope="module")
-def second_shop(server, tmp_path_factory):
-    """A second workspace next to the demo, made before the browser looks, and closed so the server can open it."""
-    _, data = server
-    orders = write_csv(tmp_path_factory.mktemp("second") / "orders.csv", """
-        order_id,customer_id,order_time,order_total
-        S1,c1,2024-05-01 10:00:00,100
-        S2,c2,2024-05-02 11:00:00,50
-        S3,c1,2024-05-03 12:00:00,25
-    """)
-    workspace = service.new_workspace("Second Shop", root=data)
-    service.load(workspace, orders, kind="orders")
-    close_connection(workspace.path)
-    return "Second Shop"
 
 
 def open_page(page, title: str) -> None:
