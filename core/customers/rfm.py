@@ -134,7 +134,9 @@ def _in_force(workspace: Workspace) -> Thresholds:
 def assign_tiers(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.Series:
     """The tier for each row of a frame with recency_days, frequency and monetary (rule in the docstring)."""
     codes = _tier_codes(frame["recency_days"], frame["frequency"], frame["monetary"], thresholds)
-    return pd.Series(np.array(TIERS, dtype=object)[codes], index=frame.index, dtype=object)
+    # categories, not text: a new day on Customer tiers compares and counts 326k tiers four times (VIPs, shares,
+    # the at-risk list, the export), 0.006-0.008 s each as text
+    return pd.Series(pd.Categorical.from_codes(codes, TIERS), index=frame.index)
 
 
 def _tier_codes(recency, frequency, monetary, thresholds: Thresholds | None = None) -> np.ndarray:
