@@ -263,8 +263,7 @@ def _fingerprint(value) -> str:
 
 
 _ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-ahead")
-# what was handed to it lately, not to ask twice: the round that asked for it while it waits, None once started
-_asked_ahead: OrderedDict[tuple, int | None] = OrderedDict()
+_asked_ahead: OrderedDict[tuple, None] = OrderedDict()  # what was handed to it lately, not to ask twice
 
 
 def ahead(service, workspace: Workspace, *args, **kwargs) -> None:
@@ -274,9 +273,9 @@ def ahead(service, workspace: Workspace, *args, **kwargs) -> None:
     if os.environ.get(WAIT_ENV) == "1":  # page tests read the page at once: nothing runs beside them
         return
     key = _key(service, workspace, args, kwargs)
-    if key in _asked_ahead and _asked_ahead[key] in (None, _ahead_round[0]):
-        return  # started already, or asked by this run; asked by an earlier run, it will be dropped: ask again
-    _asked_ahead[key] = _ahead_round[0]
+    if key in _asked_ahead:
+        return
+    _asked_ahead[key] = None
     while len(_asked_ahead) > 256:
         _asked_ahead.popitem(last=False)
     _ahead.submit(_work_ahead, key, time.monotonic() + AHEAD_AFTER_SECONDS, _ahead_round[0])
@@ -299,10 +298,8 @@ def _work_ahead(key: tuple, not_before: float, round_asked: int) -> None:
         time.sleep(0.2)
     background.wait_for_pages()  # a page being drawn (the next click) goes first
     if round_asked != _ahead_round[0]:  # the page ran again, or another page did: their next click is elsewhere
-        if _asked_ahead.get(key) == round_asked:  # unless a later run asked for it again
-            _asked_ahead.pop(key, None)
+        _asked_ahead.pop(key, None)
         return
-    _asked_ahead[key] = None
     try:
         _cached_call(*key)
     except Exception:  # noqa: BLE001 - the click will work it out itself, and say what went wrong
