@@ -182,7 +182,8 @@ def run_page(render) -> None:
     # the reaction stays within half a second and a longer job shows as being worked out (issue 16)
     page = getattr(getattr(render, "__code__", None), "co_filename", None)  # pages run as __main__: their file
     again = st.session_state.get(LAST_PAGE) == page
-    _ahead_round[0] += 1
+    if not st.session_state.pop(FILLING_IN, False):  # a click, not the page showing work it just finished
+        _ahead_round[0] += 1
     st.session_state[LAST_PAGE] = page
     st.session_state[GRACE] = RERUN_GRACE_SECONDS if again else GRACE_SECONDS
     st.session_state[PENDING] = []  # the slow work this run shows as being worked out (in_background adds it)
@@ -285,7 +286,8 @@ AHEAD_AFTER_SECONDS = 1.0  # the browser draws the page first (on one machine th
 AHEAD_YIELDS_SECONDS = 60.0  # the longest work ahead waits for slow work (models) to finish
 # Moves on at every page run: work ahead that an earlier run asked for and that has not started is dropped (its
 # inputs may be gone: a new day on Customer tiers makes the last day's other windows useless, and working them out
-# took the cores from the new day's run); the run asks again for what it still wants.
+# took the cores from the new day's run); the run asks again for what it still wants. A run that only shows slow
+# work just finished (`_watch`) is the same page for the same inputs: the round holds, and so does its work ahead.
 _ahead_round = [0]
 
 
@@ -350,6 +352,7 @@ GRACE = "background_grace"  # session state: how long this page run may still wa
 GRACE_SECONDS = 0.5  # per page run, shared by its sections: the page is never held up longer
 RERUN_GRACE_SECONDS = 0.2  # the same, for a rerun of the page or of a section (a widget moved)
 LAST_PAGE = "last_page_run"  # session state: the page the last full run drew
+FILLING_IN = "filling_in"  # session state: the next run only shows slow work that finished (`_watch`)
 
 
 def show_pending(key: str) -> None:
@@ -397,6 +400,7 @@ def _watch() -> None:
     """Each finished piece shows as soon as it is done: the groups need not wait for the churn model."""
     if any(job.done() for job in st.session_state.get(PENDING, ())):
         st.session_state[PENDING] = [job for job in st.session_state[PENDING] if not job.done()]
+        st.session_state[FILLING_IN] = True  # the same page for the same inputs: its work ahead still holds
         st.rerun()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 import streamlit as st
@@ -32,6 +33,12 @@ def demo(data_dir, demo_template, monkeypatch):
     state._fingerprints.clear()
     background.forget_all()
     yield demo_path(data_dir)
+    # work a test left running (models, work ahead) ends before its workspace closes: closing a connection that a
+    # worker is opening a cursor on fails ("connection is busy"), and the work would run into the next test
+    deadline = time.monotonic() + 120
+    while background.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state._ahead.submit(lambda: None).result(timeout=120)
     st.cache_data.clear()
     st.cache_resource.clear()
     background.forget_all()

@@ -233,3 +233,38 @@ def test_work_ahead_asked_by_a_run_is_dropped_when_the_page_runs_again(monkeypat
     state._ahead.submit(lambda: None).result(timeout=30)  # the one thread has been through both
     assert worked_ahead == [("asked by run 2",)]
     assert ("asked by run 1",) not in state._asked_ahead  # dropped, so a later run may ask for it again
+
+
+def _page_filled_in_at_once() -> None:
+    from concurrent.futures import Future
+
+    import streamlit as st
+
+    from pages.components import state
+
+    def render(workspace) -> None:
+        st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+        state.ahead(print, workspace)  # the other windows, asked for at every run of the page
+        done = Future()
+        done.set_result(None)
+        if st.session_state["runs"] == 1:
+            st.session_state[state.PENDING] = [done]  # a model that finished while the page was drawn
+
+    state.run_page(render)
+
+
+def test_a_rerun_that_fills_in_finished_work_keeps_the_work_asked_ahead(monkeypatch):
+    # edge: a model finished while Customer tiers was drawn, so the page ran again at once to show it; that rerun
+    # counted as a new click, dropped the other windows asked ahead, and found them marked as asked: never worked
+    # out (a test of the other windows failed now and then on CI)
+    from collections import OrderedDict
+
+    monkeypatch.delenv("SHOPLENS_WAIT_FOR_MODELS")
+    monkeypatch.setattr(state, "_asked_ahead", OrderedDict())
+    monkeypatch.setattr(state, "_key", lambda service, workspace, args, kwargs: ("the other windows",))
+    worked_ahead = []
+    monkeypatch.setattr(state, "_cached_call", lambda *key: worked_ahead.append(key))
+    at = AppTest.from_function(_page_filled_in_at_once, default_timeout=60).run()
+    assert at.session_state["runs"] == 2  # drawn, then again to show the finished model
+    state._ahead.submit(lambda: None).result(timeout=30)  # the one thread has been through the work asked
+    assert worked_ahead == [("the other windows",)]
