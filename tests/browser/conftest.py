@@ -100,10 +100,9 @@ def wait_for_text(page, text: str, server_log, timeout: int = 90_000) -> None:
         pytest.fail(f"{text!r} did not appear: {error}\n--- page ---\n{body}\n--- server log ---\n{log}")
 
 
-def choose_workspace(page, name: str) -> None:
-    """Open the sidebar's workspace select and pick `name` (again, if a rerun closed the list under the click)."""
-    select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Workspace")
-    option = page.get_by_role("option", name=name, exact=True)
+def choose(page, select, name: str) -> None:
+    """Open `select` (a locator) and pick the option `name` (again, if a rerun closed the list under the click)."""
+    option = page.get_by_role("option", name=name, exact=True).first
     for _ in range(5):
         wait_ready(page)
         select.click()
@@ -113,7 +112,12 @@ def choose_workspace(page, name: str) -> None:
         except Exception:  # noqa: BLE001 - the list closed before the click: open it again
             page.keyboard.press("Escape")
     page.screenshot(path="/tmp/choose_fail.png")
-    pytest.fail(f"could not choose {name!r} in the sidebar: {page.get_by_role('option').all_inner_texts()}")
+    pytest.fail(f"could not choose {name!r}: {page.get_by_role('option').all_inner_texts()}")
+
+
+def choose_workspace(page, name: str) -> None:
+    """Pick `name` in the sidebar's workspace select."""
+    choose(page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Workspace"), name)
 
 
 def name_new_workspace(page, name: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import choose_workspace, wait_ready
+from tests.browser.conftest import choose, choose_workspace, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -23,24 +23,13 @@ def open_fresh(browser, url: str, path: str):
 
 
 def pick(page, box_key: str, option: str) -> None:
-    """Open the select box with this key and pick `option` (again, if a rerun closed the list under the click)."""
-    box = page.locator(f".st-key-{box_key}").first
-    for _ in range(5):
-        wait_ready(page)
-        box.click()
-        try:
-            page.get_by_role("option", name=option, exact=True).first.click(timeout=5_000)
-            wait_ready(page)
-            return
-        except Exception:  # noqa: BLE001 - the list closed before the click: open it again
-            page.keyboard.press("Escape")
-    pytest.fail(f"could not pick {option!r} in {box_key}")
+    """Pick `option` in the select box with this key, and wait for the run it starts."""
+    choose(page, page.locator(f".st-key-{box_key}").first, option)
+    wait_ready(page)
 
 
 def switch_to_chinese(page, title: str) -> None:
-    pick_in_sidebar = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
-    pick_in_sidebar.click()
-    page.get_by_role("option", name="简体中文").click()
+    choose(page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first, "简体中文")
     page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
     wait_ready(page)
 
