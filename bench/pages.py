@@ -448,11 +448,13 @@ REACTIONS: dict[str, list[tuple[str, str, str, tuple[str, ...] | None]]] = {
         ("share of traffic", "plan_share", "slider", None),
         ("results from", "ab_source", "radio", None),
     ],
-    "customer_tiers": [
+    "customer_tiers": [  # one section at a time: the section picks measured as reactions too, ending on the next one
         ("as of", "tiers_as_of", "date", None),
         ("orders counted", "tiers_window", "selectbox", None),
         ("money lines", "tier_lines_*", "radio", None),
+        ("section > clusters", "tiers_section", "segmented", ("Tier movement", "Churn risk", "Clusters")),
         ("clusters", "cluster_k", "selectbox", None),
+        ("section > lists", "tiers_section", "segmented", ("Touch plan", "Tiers and segments", "Customer lists")),
         ("tier to export", "export_tier", "selectbox", ("VIP", "Potential", "Normal")),
         ("hold out", "touch_holdout", "slider", None),
     ],

@@ -347,6 +347,13 @@ def in_background(service, workspace: Workspace, *args):
     return None
 
 
+def start(service, workspace: Workspace, *args) -> None:
+    """Start slow work that a part of the page not shown will want (`in_background` there finds it running or
+    done); it runs once the page is drawn. Page tests (which wait for their slow work) start nothing ahead."""
+    if os.environ.get(WAIT_ENV) != "1":
+        background.start(service, workspace, *args)
+
+
 PENDING = "pending_jobs"  # session state: the slow work this session's page waits for
 GRACE = "background_grace"  # session state: how long this page run may still wait for slow work
 GRACE_SECONDS = 0.5  # per page run, shared by its sections: the page is never held up longer
@@ -419,4 +426,4 @@ def guard():
 
 __all__ = ["LANGUAGES", "ahead", "cached", "current_workspace", "derived", "fragment", "guard", "in_background", "is_shared", "lang",
            "locked_workspace", "mark_unlocked", "message_text", "plain", "run_page", "select_workspace",
-           "show_pending", "t", "t_user", "visitor"]
+           "show_pending", "start", "t", "t_user", "visitor"]

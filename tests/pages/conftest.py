@@ -35,6 +35,7 @@ def demo(data_dir, demo_template, monkeypatch):
     yield demo_path(data_dir)
     # work a test left running (models, work ahead) ends before its workspace closes: closing a connection that a
     # worker is opening a cursor on fails ("connection is busy"), and the work would run into the next test
+    background._starter.submit(lambda: None).result(timeout=120)  # work started for sections not shown is queued
     deadline = time.monotonic() + 120
     while background.busy() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -58,3 +59,8 @@ def page_for(workspace_path, module: str):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_function(_render_page, args=(str(workspace_path), module), default_timeout=60)
+
+
+def show(at, section: str):
+    """Customer tiers shows one section at a time: pick it, as the owner clicks it, and run the page."""
+    return at.segmented_control(key="tiers_section").set_value(section).run()

@@ -25,8 +25,10 @@ PENDING = {"Finding the customer groups… This section fills in by itself when 
            "Finding the products bought together… This fills in by itself when it is ready."}
 
 
-def tiers_page(at: AppTest | None = None) -> AppTest:
+def tiers_page(at: AppTest | None = None, section: str = "tiers") -> AppTest:
+    """Customer tiers with one section shown (set before the page's first run, as a click would)."""
     at = at or AppTest.from_file(APP, default_timeout=120).run()
+    at.session_state["tiers_section"] = section
     return at.switch_page("pages/customer_tiers.py").run()
 
 
@@ -35,6 +37,14 @@ def wait_for_jobs(at: AppTest, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     for job in at.session_state["pending_jobs"]:
         job.result(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def wait_for_started(seconds: float = 120) -> None:
+    """Until the slow work started for sections not shown is handed to the worker and done."""
+    background._starter.submit(lambda: None).result(timeout=seconds)
+    deadline = time.monotonic() + seconds
+    while background.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def no_grace(monkeypatch) -> None:
@@ -56,24 +66,49 @@ def worker_held():
         gate.set()
 
 
-def test_the_page_draws_before_the_models_and_fills_them_in(monkeypatch, demo):
+@pytest.mark.parametrize(("section", "pending"), [
+    ("churn", "Training the churn model"), ("groups", "Finding the customer groups"),
+    ("plan", "Finding the products bought together")])
+def test_the_section_draws_before_its_model_and_fills_it_in(monkeypatch, demo, section, pending):
     no_grace(monkeypatch)
     with worker_held():
-        at = tiers_page()
+        at = tiers_page(section=section)
     assert not at.exception and not at.error
-    assert {i.value for i in at.info} >= PENDING
+    assert [i.value for i in at.info if i.value.startswith(pending)]
     assert not [m for m in at.metric if m.label == "Holdout ROC AUC"]
-    # the tiers themselves are there already, and the list to download says its columns follow
-    assert [d for d in at.dataframe if "Reference share" in d.value.columns]
-    assert "The group and churn-risk columns are added to the list once they are worked out." in [
-        c.value for c in at.caption]
 
     wait_for_jobs(at)
-    tiers_page(at)
+    tiers_page(at, section)
     assert not {i.value for i in at.info} & PENDING
-    metrics = {m.label: float(m.value) for m in at.metric}
-    assert metrics["Holdout ROC AUC"] > metrics["Recency-only AUC"] > 0.5
-    assert sum(table_with(at, "Description")["Customers"]) == 19_574  # every customer in one group
+    if section == "churn":
+        metrics = {m.label: float(m.value) for m in at.metric}
+        assert metrics["Holdout ROC AUC"] > metrics["Recency-only AUC"] > 0.5
+    if section == "groups":
+        assert sum(table_with(at, "Description")["Customers"]) == 19_574  # every customer in one group
+
+
+def test_the_list_says_its_columns_follow_until_the_models_are_done(monkeypatch, demo):
+    no_grace(monkeypatch)
+    with worker_held():
+        at = tiers_page(section="lists")
+    assert "The group and churn-risk columns are added to the list once they are worked out." in [
+        c.value for c in at.caption]
+    assert "Customers: 19,574" in [c.value for c in at.caption]  # the list itself is there already
+    wait_for_jobs(at)
+    assert "The group and churn-risk columns are added to the list once they are worked out." not in [
+        c.value for c in tiers_page(at, "lists").caption]
+
+
+def test_the_models_start_while_the_first_section_is_shown(monkeypatch, demo):
+    """Opening the churn or groups section after a look at the tiers finds them worked out."""
+    no_grace(monkeypatch)
+    at = tiers_page()
+    assert not {i.value for i in at.info} & PENDING  # the tiers section waits for no model
+    wait_for_started()
+    churn = tiers_page(at, "churn")
+    assert not {i.value for i in churn.info} & PENDING and "Holdout ROC AUC" in {m.label for m in churn.metric}
+    assert not {i.value for i in tiers_page(at, "groups").info} & PENDING
+    assert not {i.value for i in tiers_page(at, "plan").info} & PENDING
 
 
 def table_with(at: AppTest, column: str):
@@ -83,15 +118,15 @@ def table_with(at: AppTest, column: str):
 
 def test_a_kept_result_survives_a_restart(monkeypatch, demo):
     no_grace(monkeypatch)
-    at = tiers_page()
-    wait_for_jobs(at)
+    tiers_page()
+    wait_for_started()  # the models started for the sections not shown
     kept = table(Workspace(demo), "select service from kept_results order by service")
     assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",),
                     ("core.customers.service:cross_sell",),
                     ("core.sales.service:cohorts",)]  # the app opens on the Sales page
 
     background.forget_all()  # a restarted server: nothing in memory
-    again = tiers_page()
+    again = tiers_page(section="churn")
     assert not {i.value for i in again.info} & PENDING  # shown at once, from the workspace
     assert {m.label for m in again.metric} >= {"Holdout ROC AUC", "Recency-only AUC"}
 
@@ -102,10 +137,11 @@ def test_the_demo_command_keeps_what_the_first_visit_shows(monkeypatch, demo):
     service.keep_models(Workspace(demo))  # what `python -m core demo` does after building the demo
     background.forget_all()
     no_grace(monkeypatch)
-    at = tiers_page()
     # edge: the page asks with exactly the arguments kept (the latest day, all history, k chosen by silhouette)
-    assert not {i.value for i in at.info} & PENDING
-    assert "Holdout ROC AUC" in {m.label for m in at.metric}
+    for section in ("churn", "groups", "plan"):
+        at = tiers_page(section=section)
+        assert not {i.value for i in at.info} & PENDING
+    assert "Holdout ROC AUC" in {m.label for m in tiers_page(section="churn").metric}
 
 
 def test_the_sales_cohorts_follow_the_rest_of_the_page(monkeypatch, demo):

@@ -24,7 +24,7 @@ from core.improvements import campaigns, service
 from core.platform.workspace import Workspace
 from tests.conftest import write_csv
 from tests.core.diagnosis.tiny_shop import FUNNEL, TRAFFIC
-from tests.pages.conftest import page_for
+from tests.pages.conftest import page_for, show
 from tests.pages.test_diagnosis_tiny import ORDERS as DIAGNOSIS_ORDERS
 
 SHOP = """
@@ -180,7 +180,7 @@ CHURNED_SHOP = "\n".join(["order_id,customer_id,order_time,order_total,currency"
 def test_a_touch_with_a_holdout_is_recorded_and_measured(data_dir):
     workspace = Workspace(data_dir / "tiny_touch.duckdb")
     ingest.load(workspace, write_csv(data_dir / "orders.csv", CHURNED_SHOP), kind="orders")
-    at = page(workspace, "pages.customer_tiers")
+    at = show(page(workspace, "pages.customer_tiers"), "lists")
     at.selectbox(key="export_tier").set_value("Churned").run()
     assert at.caption[-1].value == "Customers: 8"
     at.selectbox(key="touch_channel").set_value("email")

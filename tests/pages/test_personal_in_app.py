@@ -11,7 +11,7 @@ import pandas as pd
 from core.customers import service
 from core.data import ingest
 from tests.conftest import table, write_csv
-from tests.pages.conftest import page_for
+from tests.pages.conftest import page_for, show
 
 # one order each, all recent and small: with the playbook's lines (fewer than 25 customers) all three are Normal.
 # Ann gave consent and a phone; Bob refused consent; Cat gave consent.
@@ -56,7 +56,7 @@ def test_exports_mask_contacts_unless_chosen_in_full(workspace, tmp_path):
 
 def test_the_tiers_page_logs_only_a_full_download(workspace, tmp_path):
     load(workspace, tmp_path)
-    at = page_for(workspace.path, "pages.customer_tiers").run()
+    at = show(page_for(workspace.path, "pages.customer_tiers").run(), "lists")
     assert not at.exception and not at.error
     assert "Customers: 3" in [c.value for c in at.caption]
     # edge: a masked download is not logged
@@ -77,7 +77,7 @@ def test_touch_lists_leave_out_customers_without_consent(workspace, tmp_path):
     assert reachable.left_out == 1  # Bob said no
     assert sorted(reachable.listing.rows["email"]) == ["a***@example.com", "c***@example.com"]
 
-    at = page_for(workspace.path, "pages.customer_tiers").run()
+    at = show(page_for(workspace.path, "pages.customer_tiers").run(), "lists")
     at.selectbox(key="export_tier").set_value("Normal").run()
     assert not at.exception and not at.error
     assert "1 customer(s) without marketing consent left out of this touch list." in [c.value for c in at.caption]

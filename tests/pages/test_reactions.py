@@ -13,6 +13,7 @@ from core.platform.workspace import Workspace
 from core.products import service as products
 from core.products.performance import product_names
 from tests.conftest import ROOT
+from tests.pages.conftest import show
 from tests.pages.test_products_tiny import page, shop, stocked, table_with  # noqa: F401 - fixtures
 
 APP = str(ROOT / "app.py")
@@ -108,17 +109,20 @@ def test_the_groups_and_the_list_follow_their_boxes(demo):
     at = AppTest.from_file(APP, default_timeout=180).run()
     at.switch_page("pages/customer_tiers.py").run()
     shares = table_with(at, "Reference share").set_index("Tier")
-    assert "Customers: 19,574" in [c.value for c in at.caption]  # the list of every tier first
+    assert "Customers: 19,574" in [c.value for c in show(at, "lists").caption]  # the list of every tier first
     # three groups asked for: three rows, every customer in one of them
-    at.selectbox(key="cluster_k").set_value(3).run()
+    show(at, "groups").selectbox(key="cluster_k").set_value(3).run()
     assert not at.exception and not at.error
     groups = table_with(at, "Description")
     assert len(groups) == 3 and groups["Customers"].sum() == 19_574
-    # one tier's list: as many customers as the tier table counts for it
-    at.selectbox(key="export_tier").set_value("Potential").run()
+    # one tier's list: as many customers as the tier table counts for it, in the three groups chosen
+    show(at, "lists").selectbox(key="export_tier").set_value("Potential").run()
     assert not at.exception and not at.error
     assert f"Customers: {shares.loc['Potential', 'Customers']:,}" in [c.value for c in at.caption]
-    assert len(table_with(at, "Description")) == 3  # the groups stay as chosen
+    assert at.session_state["cluster_k"] == 3
+    # edge case: a section left and opened again keeps its choices
+    assert len(table_with(show(at, "groups"), "Description")) == 3
+    assert show(at, "lists").selectbox(key="export_tier").value == "Potential"
 
 
 def test_the_list_matches_groups_and_risk_to_customers_as_a_merge_does(demo):
@@ -216,6 +220,9 @@ def test_the_other_windows_of_customer_tiers_are_worked_out_before_they_are_pick
     state._ahead.submit(lambda: None).result(timeout=60)  # the one thread working ahead is done
     every_window = sorted([None, 90, 180, 365], key=str)
     assert sorted(asked["tiers"], key=str) == every_window  # all history shown, then the three other windows
+    assert asked["movement"] == []  # its section is not shown
+    show(at, "movement")
+    state._ahead.submit(lambda: None).result(timeout=60)
     assert sorted(asked["movement"], key=str) == every_window
     at.selectbox(key="tiers_window").set_value(180).run()
     assert not at.exception and not at.error

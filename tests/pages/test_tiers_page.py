@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.customers import rfm
 from core.platform.export import to_safe_csv
 from tests.conftest import ROOT
+from tests.pages.conftest import show
 
 APP = str(ROOT / "app.py")
 
@@ -27,12 +28,17 @@ def test_tiers_segments_clusters_churn_and_plan_show(demo):
     # the demo is in CNY; its VIP line scaled to its spend (the top 8% reach about 1,936: pandas' 92nd percentile
     # of order totals net of refunds per customer, cancelled orders left out) keeps the goal near 2,500
     assert shares["Goal"].iloc[0] == "Raise their order value toward ¥2,500."
-    clusters = table_with(at, "Description")
+    # one section at a time: the first is the tiers and segments, the others a click away
+    assert [s.value for s in at.subheader] == ["Tiers against the playbook's reference shares",
+                                               "Named segments from quintile scores (R, F, M 1-5)"]
+    clusters = table_with(show(at, "groups"), "Description")
     assert clusters["Customers"].sum() == 19_574
+    show(at, "churn")
     metrics = {m.label: float(m.value) for m in at.metric}
     assert metrics["Holdout ROC AUC"] > metrics["Recency-only AUC"] > 0.5
     risky = table_with(at, "Churn risk")
     assert "Churned" not in set(risky["Tier"]) and len(risky) == 50
+    show(at, "plan")
     assert at.success[-1].value.startswith("The plan respects the contact caps")
 
     # a plan that breaks the SMS cap is warned about
@@ -41,6 +47,7 @@ def test_tiers_segments_clusters_churn_and_plan_show(demo):
     assert "Potential: 4 SMS a month breaks the cap of 2." in [w.value for w in at.warning]
 
     # the demo's money lines are scaled to its spend; the read-only demo previews the playbook's without saving
+    show(at, "tiers")
     assert any(i.value.startswith("Money lines scaled to this shop: VIP from ¥1,936 spent") for i in at.info)
     scaled = table_with(at, "Reference share")["Customers"].tolist()
     at.radio(key="tier_lines_scaled").set_value("playbook").run()
@@ -68,7 +75,7 @@ def test_a_new_day_compares_with_the_lookback_before_it_in_one_pass_over_the_ord
     plain = queries.long_frame
     monkeypatch.setattr(queries, "long_frame", lambda workspace, name, **params: passes.append(name) or plain(workspace, name, **params))
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/customer_tiers.py").run()
+    show(at.switch_page("pages/customer_tiers.py").run(), "movement")
     first_day = at.date_input(key="tiers_as_of").value
     passes.clear()
     at.date_input(key="tiers_as_of").set_value(first_day - timedelta(days=1)).run()
@@ -85,7 +92,7 @@ def test_the_at_risk_list_follows_the_orders_counted(demo):
     from core.platform.workspace import Workspace
 
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/customer_tiers.py").run()
+    show(at.switch_page("pages/customer_tiers.py").run(), "churn")
     all_history = table_with(at, "Churn risk")
     at.selectbox(key="tiers_window").set_value(90).run()
     assert not at.exception and not at.error
