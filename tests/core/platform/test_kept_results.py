@@ -117,3 +117,23 @@ def test_pages_drawn_without_pause_hold_the_work_up_only_so_long(workspace, monk
         asked = time.monotonic()
         started = background.job_of(stamp, workspace, "starved", after_pages=True).result(timeout=5)
     assert 0.25 <= started - asked < 2
+
+
+def test_work_started_for_a_section_not_shown_looks_for_its_result_after_the_page(workspace, monkeypatch):
+    workspace.open()
+    background.forget_all()
+    first = background.job_of(stamp, workspace, "kept").result(timeout=30)
+    background.forget_all()  # a restarted server: the result is kept in the workspace only
+    looked = []
+    recall = kept_results.recall
+    monkeypatch.setattr(kept_results, "recall", lambda *args: looked.append(time.monotonic()) or recall(*args))
+    with background.page_drawn():
+        background.start(stamp, workspace, "kept")
+        time.sleep(0.3)
+        assert not looked  # reading and unpickling a kept model is no work for the page being drawn
+        ended = time.monotonic()
+    background._starter.submit(lambda: None).result(timeout=30)
+    assert looked and looked[0] >= ended
+    # the section that wants it finds the kept result, not a new run of the work
+    job = background.job_of(stamp, workspace, "kept")
+    assert job.done() and job.result() == first
