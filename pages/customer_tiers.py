@@ -216,10 +216,16 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
     saved = cached(service.touch_plan, workspace, vip_orders_per_year)
     # default texts are catalog keys, their amounts scaled like the lines in force; typed texts stay as typed
     frame = saved.touches.assign(**{c: [_text(v, view) for v in saved.touches[c]] for c in saved.text_columns})
+    edits = _unsaved_edits(workspace)
+    for row, cells in edits.items():
+        for column, value in cells.items():
+            frame.at[row, column] = value
     labels = {"tier": t("col.tier"), "channel": t("col.channel_plan"),
               **{c: t(f"col.{c}") for c in (*saved.text_columns[1:], *saved.count_columns)}}
     edited = st.data_editor(frame, hide_index=True, disabled=["tier"], key="plan_editor",
                             column_config={c: st.column_config.Column(label) for c, label in labels.items()})
+    for row, cells in st.session_state["plan_editor"]["edited_rows"].items():  # the same cells again: no harm
+        edits.setdefault(int(row), {}).update(cells)
     rows = edited.to_dict("records")
     checked = service.check_plan(rows, vip_orders_per_year)
     for key, params in checked.warnings:
@@ -233,7 +239,15 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
         st.caption(t("tiers.demo_note"))
     elif st.button(t("tiers.save_plan"), key="save_plan"):
         service.save_plan(workspace, rows)
+        edits.clear()
         st.rerun()
+
+
+def _unsaved_edits(workspace: Workspace) -> dict:
+    """The plan's cells edited and not saved, {row: {column: value}}: a data editor keeps nothing once another
+    section is shown, so they are kept here and put back when the plan is shown again. Cells not edited follow
+    the language and the money lines."""
+    return st.session_state.setdefault(f"plan_edits:{workspace.path}", {})
 
 
 def _measured_kpis(workspace: Workspace) -> None:
