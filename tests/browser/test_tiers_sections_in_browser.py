@@ -19,12 +19,18 @@ def open_section(page, label: str, heading: str) -> None:
     wait_ready(page)
 
 
-def test_sections_open_one_at_a_time_and_keep_their_choices(server, browser):
+def tiers_page(server, browser):
+    """Customer tiers on the demo, in a page of its own."""
     url, _ = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{url}/customer_tiers")
     page.get_by_role("heading", name="Customer tiers").first.wait_for(timeout=90_000)
     wait_ready(page)
+    return page
+
+
+def test_sections_open_one_at_a_time_and_keep_their_choices(server, browser):
+    page = tiers_page(server, browser)
     headings = page.locator("[data-testid=stMain] h3")
     # the first section alone: tiers and segments
     assert headings.all_inner_texts() == ["Tiers against the playbook's reference shares",
@@ -76,11 +82,7 @@ def edit_sms(page, row: int, value: str) -> None:
 
 
 def test_a_plan_edited_and_not_saved_outlives_another_section(server, browser):
-    url, _ = server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/customer_tiers")
-    page.get_by_role("heading", name="Customer tiers").first.wait_for(timeout=90_000)
-    wait_ready(page)
+    page = tiers_page(server, browser)
     open_section(page, "Touch plan", "Touch plan per tier")
     edit_sms(page, 1, "4")
     warning = page.get_by_text("Potential: 4 SMS a month breaks the cap of 2.")
