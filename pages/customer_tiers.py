@@ -219,7 +219,8 @@ def _plan(workspace: Workspace, view: service.TierView) -> None:
     edits = _unsaved_edits(workspace)
     for row, cells in edits.items():
         for column, value in cells.items():
-            frame.at[row, column] = value
+            if row in frame.index and column in frame.columns:  # a cell of the plan as it is (never a new row)
+                frame.at[row, column] = value
     labels = {"tier": t("col.tier"), "channel": t("col.channel_plan"),
               **{c: t(f"col.{c}") for c in (*saved.text_columns[1:], *saved.count_columns)}}
     edited = st.data_editor(frame, hide_index=True, disabled=["tier"], key="plan_editor",
