@@ -472,6 +472,8 @@ REACTIONS: dict[str, list[tuple[str, str, str, tuple[str, ...] | None]]] = {
         ("quarter", "improvements_quarter", "selectbox", None),
     ],
 }
+# Pages that show one section at a time (decision 0021): the query pass opens each after the first, in turn
+SECTIONS = {"customer_tiers": ("tiers_section", ("movement", "groups", "churn", "plan", "lists"))}
 RESTORE = {"tier_lines_*"}  # saved in the workspace by the change: put back as found
 CHANGES = 3
 REACTION_TIMEOUT_MS = 300_000  # a change that never settles (nothing moved) fails after this
@@ -875,10 +877,10 @@ def run_queries(workspace: Path, keys: list[str], warm: bool = True) -> dict:
         finally:
             services.append((page_now[0], target, perf_counter() - started))
 
-    def timed_run(workspace_, service, inputs, data_version, compute):
+    def timed_run(workspace_, service, inputs, data_version, compute, *rest):  # rest: after_pages
         started = perf_counter()
         try:
-            return plain_run(workspace_, service, inputs, data_version, compute)
+            return plain_run(workspace_, service, inputs, data_version, compute, *rest)
         finally:
             services.append((page_now[0], f"{service} (background)", perf_counter() - started))
 
@@ -896,6 +898,9 @@ def run_queries(workspace: Path, keys: list[str], warm: bool = True) -> dict:
                 page_now[0] = key
                 started = perf_counter()
                 app.switch_page(path).run()
+            widget, sections = SECTIONS.get(key, (None, ()))
+            for section in sections:  # a page of sections: each in turn, so the page's whole work is timed
+                app.segmented_control(key=widget).set_value(section).run()
             page_seconds[key] = perf_counter() - started
             errors = [e.value for e in app.exception] + [e.value for e in app.error]
             print(f"  {key:<16} {page_seconds[key]:7.2f} s in process, {sum(1 for s in log if s.page == key)} statements"
