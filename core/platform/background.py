@@ -49,16 +49,16 @@ def page_drawn():
             _quiet.notify_all()
 
 
-def wait_for_pages() -> None:
-    """Until no page is being drawn and the browser had a moment to draw the last one; at most
-    PAGES_FIRST_SECONDS."""
+def wait_for_pages(quiet: float = BROWSER_SECONDS) -> None:
+    """Until no page is being drawn and none was for `quiet` seconds (by default the moment the browser takes to
+    draw the last one); at most PAGES_FIRST_SECONDS."""
     deadline = time.monotonic() + PAGES_FIRST_SECONDS
     with _quiet:
         while (left := deadline - time.monotonic()) > 0:
             if _drawing[0]:
                 _quiet.wait(left)
-            elif (since := time.monotonic() - _drawing[1]) < BROWSER_SECONDS:
-                _quiet.wait(min(left, BROWSER_SECONDS - since))
+            elif (since := time.monotonic() - _drawing[1]) < quiet:
+                _quiet.wait(min(left, quiet - since))
             else:
                 return
 
@@ -93,10 +93,11 @@ def _remember(key: tuple, job: Future) -> Future:
     return job
 
 
-def job_of(service: Callable, workspace, *args, after_pages: bool = False) -> Future:
+def job_of(service: Callable, workspace, *args, after_pages: bool = False, unseen: bool = False) -> Future:
     """The job of `service(workspace, *args)` for the workspace's data and settings versions (those the service
     reads): from memory, from the workspace's kept results (finished), or started now (`after_pages`: once no
-    page is being drawn, for work the asking page will not wait for)."""
+    page is being drawn, for work the asking page will not wait for). `unseen`: work for a part of a page not
+    shown (`start`), dropped while it waits if newer such work of the same service is started."""
     from core.platform.workspace import Workspace
 
     name = f"{service.__module__}:{service.__qualname__}"
@@ -105,15 +106,34 @@ def job_of(service: Callable, workspace, *args, after_pages: bool = False) -> Fu
     key = (str(workspace.path), name, inputs)
     with _lock:
         job = _jobs.get(key)
-        if job is not None:
-            return job
-        found, value = kept_results.recall(workspace, name, inputs)
-        if found:
-            return _remember(key, _done(value))
-        log.info("%s for %s queued", name, workspace.path.name)
-        path = workspace.path
-        return _remember(key, _pool.submit(_run, workspace, name, inputs, versions[1],
-                                           lambda: service(Workspace(path), *args), after_pages))
+        if job is None:
+            found, value = kept_results.recall(workspace, name, inputs)
+            if found:
+                return _remember(key, _done(value))
+            if unseen:
+                _drop_unseen(key)
+            log.info("%s for %s queued", name, workspace.path.name)
+            path = workspace.path
+            job = _remember(key, _pool.submit(_run, workspace, name, inputs, versions[1],
+                                              lambda: service(Workspace(path), *args), after_pages))
+        if not unseen:
+            job.seen = True  # a page waits for it: never dropped
+        return job
+
+
+_unseen: dict[tuple[str, str], tuple] = {}  # (workspace path, service) -> the latest work started for no page shown
+
+
+def _drop_unseen(key: tuple) -> None:
+    """Before `key` is queued: the same service's earlier work for no page shown goes if it has not started
+    and no page has asked for it since. Clicking through five days on Customer tiers queued five days' models,
+    3 s each at 1M lines, ahead of the day the owner stopped at; now only the one running and the latest
+    wait. Under `_lock`."""
+    earlier = _unseen.get(key[:2])
+    _unseen[key[:2]] = key
+    job = _jobs.get(earlier) if earlier != key else None
+    if job is not None and not getattr(job, "seen", False) and job.cancel():  # a page asking later queues it again
+        del _jobs[earlier]
 
 
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-start")
@@ -126,10 +146,13 @@ def start(service: Callable, workspace, *args) -> None:
     _starter.submit(_start, service, workspace, *args)
 
 
+UNSEEN_QUIET_SECONDS = 1.5  # work for no page shown waits for the owner to pause: clicks in a row start none of it
+
+
 def _start(service: Callable, workspace, *args) -> None:
-    wait_for_pages()
+    wait_for_pages(UNSEEN_QUIET_SECONDS)
     try:
-        job_of(service, workspace, *args, after_pages=True)
+        job_of(service, workspace, *args, after_pages=True, unseen=True)
     except Exception:  # noqa: BLE001 - the section that wants it asks again, and says what went wrong
         log.info("starting %s failed", service.__qualname__, exc_info=True)
 
@@ -155,4 +178,5 @@ def forget_all() -> None:
     with _lock:
         _jobs.clear()
         _took.clear()
+        _unseen.clear()
 

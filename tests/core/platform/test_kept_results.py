@@ -133,7 +133,43 @@ def test_work_started_for_a_section_not_shown_looks_for_its_result_after_the_pag
         assert not looked  # reading and unpickling a kept model is no work for the page being drawn
         ended = time.monotonic()
     background._starter.submit(lambda: None).result(timeout=30)
-    assert looked and looked[0] >= ended
+    # ... nor for an owner clicking on: it waits for a pause in the page runs
+    assert looked and looked[0] - ended >= background.UNSEEN_QUIET_SECONDS
     # the section that wants it finds the kept result, not a new run of the work
     job = background.job_of(stamp, workspace, "kept")
     assert job.done() and job.result() == first
+
+
+RAN: list[str] = []
+
+
+def recorded(workspace, tag: str) -> str:
+    RAN.append(tag)
+    return tag
+
+
+def test_only_the_latest_work_for_parts_not_shown_waits_its_turn(workspace):
+    """An owner clicking through days queued each day's models; only the day they stop at matters."""
+    import threading
+
+    workspace.open()
+    background.forget_all()
+    RAN.clear()
+    gate = threading.Event()
+    background._pool.submit(gate.wait)  # the worker busy, as with the model of the day clicked before
+    try:
+        asked = background.job_of(recorded, workspace, "shown")  # a page waits for this one
+        for day in ("day 1", "day 2", "day 3"):
+            background.start(recorded, workspace, day)
+        background.job_of(recorded, workspace, "day 2")  # edge: a section opened on day 2 asks for it again
+        background._starter.submit(lambda: None).result(timeout=30)
+    finally:
+        gate.set()
+    latest = background.job_of(recorded, workspace, "day 3")
+    assert latest.result(timeout=30) == "day 3" and asked.result(timeout=30) == "shown"
+    deadline = time.monotonic() + 30
+    while background.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # day 1 was dropped before it started; day 2, dropped too, was queued again when a page asked for it
+    assert sorted(RAN) == ["day 2", "day 3", "shown"]
+    assert RAN.count("day 2") == 1
