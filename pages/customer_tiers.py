@@ -21,6 +21,7 @@ from pages.components.translated_choices import translated
 SECTIONS = ("tiers", "movement", "groups", "churn", "plan", "lists")
 WINDOWS = (None, 90, 180, 365)
 CLUSTER_CHOICES = (None, 2, 3, 4, 5, 6)
+GROUPS_KEY = "cluster_k"  # the clusters section's number of groups
 TOUCH_CHANNELS = ("sms", "email", "call", "push")  # the touch plan's channels
 
 
@@ -150,9 +151,15 @@ def _groups(workspace: Workspace, view: service.TierView) -> None:
         _clusters_section(workspace, view)
 
 
+def _groups_chosen() -> int | None:
+    """The number of groups asked for in the clusters section (None: chosen by silhouette), kept while it is not
+    shown: the lists carry those groups, and the groups start in the background for it."""
+    return st.session_state.get(GROUPS_KEY)
+
+
 def _clusters_section(workspace: Workspace, view: service.TierView) -> None:
     st.subheader(t("tiers.clusters"))
-    k = st.selectbox(t("tiers.k"), CLUSTER_CHOICES, key=translated("cluster_k"), persist_state="page",
+    k = st.selectbox(t("tiers.k"), CLUSTER_CHOICES, key=translated(GROUPS_KEY), persist_state="page",
                      format_func={o: (t("tiers.k_auto") if o is None else str(o)) for o in CLUSTER_CHOICES}.get)
     groups = in_background(service.clusters, workspace, view.as_of, view.window_days, k)
     if groups is None:  # in the background: seconds on a big shop
@@ -291,7 +298,7 @@ def _cross_sell(workspace: Workspace) -> None:
 def _lists(workspace: Workspace, view: service.TierView) -> None:
     """The tier to export and the touch drive this section alone; its lists carry the groups and the churn risk."""
     with guard():
-        groups = in_background(service.clusters, workspace, view.as_of, view.window_days, st.session_state.get("cluster_k"))
+        groups = in_background(service.clusters, workspace, view.as_of, view.window_days, _groups_chosen())
         model = in_background(service.churn, workspace, view.as_of)
         _export(workspace, view, groups, model)
 
@@ -305,7 +312,7 @@ def _export(workspace: Workspace, view: service.TierView, groups: service.Cluste
     options = [None, *service.TIERS]
     tier = st.selectbox(t("tiers.export_tier"), options, key=translated("export_tier"), persist_state="page",
                         format_func={o: (t("tiers.export_all") if o is None else _tier_label(o)) for o in options}.get)
-    group = derived(service.group_of, workspace, (view.as_of, view.window_days, st.session_state.get("cluster_k"),
+    group = derived(service.group_of, workspace, (view.as_of, view.window_days, _groups_chosen(),
                                                   groups.labels is not None), view, groups, services=(service.clusters,))
     listing = service.customer_list(view, group, _churn_risk(workspace, view, model), tier)
     st.caption(t("tiers.customers") + f": {len(listing.rows):,}")
@@ -418,7 +425,7 @@ def render(workspace: Workspace) -> None:
                                        label_visibility="collapsed")
         # the models start whatever is shown: their sections find them ready, or being worked out
         start(service.churn, workspace, view.as_of)
-        start(service.clusters, workspace, view.as_of, view.window_days, st.session_state.get("cluster_k"))
+        start(service.clusters, workspace, view.as_of, view.window_days, _groups_chosen())
         start(service.cross_sell, workspace)
         SECTION_DRAWN_BY[section](workspace, view)
 

@@ -16,6 +16,18 @@ from core.platform.workspace import Workspace  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def wait_for_background(seconds: float = 120) -> None:
+    """Until the slow work started for parts of pages not shown is handed over, and every queued job is done."""
+    import time
+
+    from core.platform import background
+
+    background._starter.submit(lambda: None).result(timeout=seconds)
+    deadline = time.monotonic() + seconds
+    while background.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "data"

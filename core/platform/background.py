@@ -140,9 +140,10 @@ _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-start"
 
 
 def start(service: Callable, workspace, *args) -> None:
-    """`job_of(..., after_pages=True)` off the caller's thread: for work a part of the page not shown will want.
-    Looking for a kept result (reading and unpickling it: 0.01-0.02 s of a model at 1M lines) waits, like the work,
-    until the page is drawn; a later `job_of` of the same work finds it kept, running, or done."""
+    """`job_of(..., after_pages=True, unseen=True)` off the caller's thread, once no page has run for
+    UNSEEN_QUIET_SECONDS: for work a part of the page not shown will want. Even looking for a kept result (reading
+    and unpickling it: 0.01-0.02 s of a model at 1M lines) waits; a later `job_of` of the same work finds it kept,
+    running, or done."""
     _starter.submit(_start, service, workspace, *args)
 
 

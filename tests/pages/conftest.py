@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 import streamlit as st
@@ -11,6 +10,7 @@ import streamlit as st
 from core.data.demo import build_demo, demo_path
 from core.platform import background
 from pages.components import state
+from tests.conftest import wait_for_background
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +35,7 @@ def demo(data_dir, demo_template, monkeypatch):
     yield demo_path(data_dir)
     # work a test left running (models, work ahead) ends before its workspace closes: closing a connection that a
     # worker is opening a cursor on fails ("connection is busy"), and the work would run into the next test
-    background._starter.submit(lambda: None).result(timeout=120)  # work started for sections not shown is queued
-    deadline = time.monotonic() + 120
-    while background.busy() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_background()
     state._ahead.submit(lambda: None).result(timeout=120)
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.platform import background
 from core.platform.workspace import Workspace
 from pages.components import state
-from tests.conftest import ROOT, table
+from tests.conftest import ROOT, table, wait_for_background
 
 APP = str(ROOT / "app.py")
 PENDING = {"Finding the customer groups… This section fills in by itself when they are ready; the rest of the "
@@ -37,14 +37,6 @@ def wait_for_jobs(at: AppTest, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     for job in at.session_state["pending_jobs"]:
         job.result(timeout=max(0.0, deadline - time.monotonic()))
-
-
-def wait_for_started(seconds: float = 120) -> None:
-    """Until the slow work started for sections not shown is handed to the worker and done."""
-    background._starter.submit(lambda: None).result(timeout=seconds)
-    deadline = time.monotonic() + seconds
-    while background.busy() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def no_grace(monkeypatch) -> None:
@@ -104,7 +96,7 @@ def test_the_models_start_while_the_first_section_is_shown(monkeypatch, demo):
     no_grace(monkeypatch)
     at = tiers_page()
     assert not {i.value for i in at.info} & PENDING  # the tiers section waits for no model
-    wait_for_started()
+    wait_for_background()
     churn = tiers_page(at, "churn")
     assert not {i.value for i in churn.info} & PENDING and "Holdout ROC AUC" in {m.label for m in churn.metric}
     assert not {i.value for i in tiers_page(at, "groups").info} & PENDING
@@ -119,7 +111,7 @@ def table_with(at: AppTest, column: str):
 def test_a_kept_result_survives_a_restart(monkeypatch, demo):
     no_grace(monkeypatch)
     tiers_page()
-    wait_for_started()  # the models started for the sections not shown
+    wait_for_background()  # the models started for the sections not shown
     kept = table(Workspace(demo), "select service from kept_results order by service")
     assert kept == [("core.customers.service:churn",), ("core.customers.service:clusters",),
                     ("core.customers.service:cross_sell",),

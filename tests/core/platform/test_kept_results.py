@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from core.platform import background, kept_results
-from tests.conftest import table
+from tests.conftest import table, wait_for_background
 
 
 def test_a_kept_result_comes_back_only_for_the_same_inputs(workspace):
@@ -167,9 +167,7 @@ def test_only_the_latest_work_for_parts_not_shown_waits_its_turn(workspace):
         gate.set()
     latest = background.job_of(recorded, workspace, "day 3")
     assert latest.result(timeout=30) == "day 3" and asked.result(timeout=30) == "shown"
-    deadline = time.monotonic() + 30
-    while background.busy() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_background(30)
     # day 1 was dropped before it started; day 2, dropped too, was queued again when a page asked for it
     assert sorted(RAN) == ["day 2", "day 3", "shown"]
     assert RAN.count("day 2") == 1
