@@ -10,6 +10,7 @@ kept with the job and raised to the page that asks, like any error of a service.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -23,7 +24,23 @@ from core.platform.services import settings_keys
 log = logging.getLogger(__name__)
 MAX_JOBS = 64  # finished results held in memory, the oldest dropped first (they stay kept in the workspace)
 
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-background")
+BACKGROUND_NICE = 10  # how far the worker steps back (Linux niceness, per thread: 0 by default, 19 the lowest)
+
+
+def step_back() -> None:
+    """Lower the calling thread's priority, so page runs and the browser get the cores first while it works.
+
+    Linux gives each thread its own niceness, and a thread inherits it from the thread that starts it: the OpenMP
+    threads scikit-learn starts for this worker step back too. An unprivileged process can never raise it again,
+    so only threads that do nothing else call this."""
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE))
+    except (AttributeError, OSError):  # no per-thread niceness here (macOS, Windows): the work runs as before
+        log.info("background work keeps its priority", exc_info=True)
+
+
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-background", initializer=step_back)
 _jobs: OrderedDict[tuple, Future] = OrderedDict()
 _took: dict[tuple[str, str], float | None] = {}  # (workspace path, service) -> seconds its latest work took
 _lock = threading.Lock()

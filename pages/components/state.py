@@ -263,7 +263,7 @@ def _fingerprint(value) -> str:
     return digest.hexdigest()
 
 
-_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-ahead")
+_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-ahead", initializer=background.step_back)
 _asked_ahead: OrderedDict[tuple, None] = OrderedDict()  # what was handed to it lately, not to ask twice
 
 

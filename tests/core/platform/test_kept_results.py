@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
+
+import pytest
 
 from core.platform import background, kept_results
 from tests.conftest import table, wait_for_background
@@ -171,3 +176,24 @@ def test_only_the_latest_work_for_parts_not_shown_waits_its_turn(workspace):
     # day 1 was dropped before it started; day 2, dropped too, was queued again when a page asked for it
     assert sorted(RAN) == ["day 2", "day 3", "shown"]
     assert RAN.count("day 2") == 1
+
+
+def niceness(workspace, tag: str) -> tuple[int, int]:
+    """The niceness of the thread running the job, and of a thread it starts (as OpenMP starts its team)."""
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    started = []
+    thread = threading.Thread(target=lambda: started.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    thread.start()
+    thread.join()
+    return own, started[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="niceness per thread is Linux's")
+def test_background_work_steps_back_for_the_pages(workspace):
+    workspace.open()
+    background.forget_all()
+    page = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    # a model's training and the threads it starts yield the cores to page runs: 10 steps nicer
+    assert background.job_of(niceness, workspace, "x").result(timeout=30) == (min(19, page + 10),) * 2
+    # edge: the page's own thread is left as it was
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == page
