@@ -178,7 +178,7 @@ def test_only_the_latest_work_for_parts_not_shown_waits_its_turn(workspace):
     assert RAN.count("day 2") == 1
 
 
-def niceness(workspace, tag: str) -> tuple[int, int]:
+def niceness(workspace) -> tuple[int, int]:
     """The niceness of the thread running the job, and of a thread it starts (as OpenMP starts its team)."""
     own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     started = []
@@ -194,6 +194,6 @@ def test_background_work_steps_back_for_the_pages(workspace):
     background.forget_all()
     page = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     # a model's training and the threads it starts yield the cores to page runs: 10 steps nicer
-    assert background.job_of(niceness, workspace, "x").result(timeout=30) == (min(19, page + 10),) * 2
+    assert background.job_of(niceness, workspace).result(timeout=30) == (min(19, page + 10),) * 2
     # edge: the page's own thread is left as it was
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == page
