@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -33,10 +34,12 @@ def step_back() -> None:
     Linux gives each thread its own niceness, and a thread inherits it from the thread that starts it: the OpenMP
     threads scikit-learn starts for this worker step back too. An unprivileged process can never raise it again,
     so only threads that do nothing else call this."""
+    if not sys.platform.startswith("linux"):  # elsewhere a thread's id is no process id: the work runs as before
+        return
     try:
         thread = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE))
-    except (AttributeError, OSError):  # no per-thread niceness here (macOS, Windows): the work runs as before
+    except OSError:  # a container that forbids it: the work runs as before
         log.info("background work keeps its priority", exc_info=True)
 
 
