@@ -155,8 +155,6 @@ def recorded(workspace, tag: str) -> str:
 
 def test_only_the_latest_work_for_parts_not_shown_waits_its_turn(workspace):
     """An owner clicking through days queued each day's models; only the day they stop at matters."""
-    import threading
-
     workspace.open()
     background.forget_all()
     RAN.clear()
